@@ -29,7 +29,7 @@
 #ifndef _UAPI_VXPU_ACCEL_H_
 #define _UAPI_VXPU_ACCEL_H_
 
-#include <drm/drm.h>
+#include "drm.h"
 
 #if defined(__cplusplus)
 extern "C" {
