@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vxpu: every kernel feature probe lives here, nowhere else.
+ *
+ * Distribution kernels backport features, so version numbers lie: we test
+ * for headers with __has_include() and for signatures with the compile
+ * probes in probes/, whose results kernel/Makefile writes to
+ * vxpu_probes.h as VXPU_HAVE_* defines.
+ */
+#ifndef _VXPU_COMPAT_H_
+#define _VXPU_COMPAT_H_
+
+#include <linux/fs.h>
+#include <linux/mm.h>
+
+#include "vxpu_probes.h"
+
+/* DRM accel nodes (/dev/accel/accelN), 6.2+. */
+#if __has_include(<drm/drm_accel.h>)
+#include <drm/drm_accel.h>
+#define VXPU_HAVE_ACCEL 1
+#define VXPU_DRIVER_FEATURE_NODE DRIVER_COMPUTE_ACCEL
+#define vxpu_fops_open accel_open
+#else
+#define VXPU_DRIVER_FEATURE_NODE DRIVER_RENDER
+#define vxpu_fops_open drm_open
+#endif
+
+/* The buddy allocator moved to lib/ as gpu_buddy (backported by Debian). */
+#if __has_include(<linux/gpu_buddy.h>)
+#include <linux/gpu_buddy.h>
+#define vxpu_buddy			gpu_buddy
+#define vxpu_buddy_block		gpu_buddy_block
+#define vxpu_buddy_init			gpu_buddy_init
+#define vxpu_buddy_fini			gpu_buddy_fini
+#define vxpu_buddy_alloc_blocks		gpu_buddy_alloc_blocks
+#define vxpu_buddy_block_offset		gpu_buddy_block_offset
+#define vxpu_buddy_block_size		gpu_buddy_block_size
+#define vxpu_buddy_free_list(mm, list)	gpu_buddy_free_list(mm, list, 0)
+#else
+#include <drm/drm_buddy.h>
+#define vxpu_buddy			drm_buddy
+#define vxpu_buddy_block		drm_buddy_block
+#define vxpu_buddy_init			drm_buddy_init
+#define vxpu_buddy_fini			drm_buddy_fini
+#define vxpu_buddy_alloc_blocks		drm_buddy_alloc_blocks
+#define vxpu_buddy_block_offset		drm_buddy_block_offset
+#define vxpu_buddy_block_size		drm_buddy_block_size
+#define vxpu_buddy_free_list(mm, list)	drm_buddy_free_list(mm, list)
+#endif
+
+/* vma->vm_flags became read-only behind vm_flags_set() in 6.3. */
+#ifdef VXPU_HAVE_VM_FLAGS_SET
+static inline void vxpu_vm_flags_set(struct vm_area_struct *vma,
+				     vm_flags_t flags)
+{
+	vm_flags_set(vma, flags);
+}
+#else
+static inline void vxpu_vm_flags_set(struct vm_area_struct *vma,
+				     vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+#endif
+
+/* DRM file_operations gained .fop_flags = FOP_UNSIGNED_OFFSET in 6.12. */
+#ifdef FOP_UNSIGNED_OFFSET
+#define VXPU_FOP_FLAGS .fop_flags = FOP_UNSIGNED_OFFSET,
+#else
+#define VXPU_FOP_FLAGS
+#endif
+
+/* drm_driver members that older kernels require and newer ones dropped. */
+#ifdef VXPU_HAVE_DRM_DRIVER_DATE
+#define VXPU_DRIVER_DATE .date = "20261122",
+#else
+#define VXPU_DRIVER_DATE
+#endif
+
+#ifdef VXPU_HAVE_DRM_DRIVER_PRIME_HANDLE_TO_FD
+#define VXPU_DRIVER_PRIME_FD \
+	.prime_handle_to_fd = drm_gem_prime_handle_to_fd, \
+	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
+#else
+#define VXPU_DRIVER_PRIME_FD
+#endif
+
+#ifdef VXPU_HAVE_DRM_DRIVER_GEM_PRIME_MMAP
+#define VXPU_DRIVER_PRIME_MMAP .gem_prime_mmap = drm_gem_prime_mmap,
+#else
+#define VXPU_DRIVER_PRIME_MMAP
+#endif
+
+#endif /* _VXPU_COMPAT_H_ */

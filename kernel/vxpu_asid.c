@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vxpu: device address spaces (ASIDs).
+ *
+ * Each ASID has a VA allocator (drm_mm over [VXPU_VA_START, VXPU_VA_END))
+ * whose nodes are the mappings, and a page table: an xarray indexed by
+ * va >> PAGE_SHIFT whose entries are value entries of
+ * pfn << VXPU_PTE_SHIFT | VXPU_MAP_* permission bits. Every mapping holds a
+ * reference on its BO, so the pages a PTE names stay allocated (GTT BOs are
+ * pinned, VRAM blocks stay allocated) until the mapping goes.
+ */
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "vxpu_drv.h"
+
+#define VXPU_PT_BATCH	512
+
+static void vxpu_asid_release(struct kref *ref)
+{
+	struct vxpu_asid *asid = container_of(ref, struct vxpu_asid, ref);
+
+	WARN_ON(!asid->dead);
+	WARN_ON(asid->mapping_count);
+	WARN_ON(!xa_empty(&asid->pt));
+	drm_mm_takedown(&asid->mm);
+	xa_destroy(&asid->pt);
+	mutex_destroy(&asid->lock);
+	kfree(asid);
+	atomic_dec(&vxpu_live_asids);
+}
+
+void vxpu_asid_put(struct vxpu_asid *asid)
+{
+	kref_put(&asid->ref, vxpu_asid_release);
+}
+
+/* Look up ASID @id of @ctx and take a reference, or return NULL. */
+struct vxpu_asid *vxpu_asid_get(struct vxpu_ctx *ctx, u32 id)
+{
+	struct vxpu_asid *asid;
+
+	xa_lock(&ctx->asids);
+	asid = xa_load(&ctx->asids, id);
+	if (asid)
+		kref_get(&asid->ref);
+	xa_unlock(&ctx->asids);
+	return asid;
+}
+
+/* ---- page table --------------------------------------------------------- */
+
+static void vxpu_pt_clear(struct vxpu_asid *asid, u64 va, u64 size)
+{
+	unsigned long first = va >> PAGE_SHIFT;
+	unsigned long last = first + (size >> PAGE_SHIFT) - 1;
+	XA_STATE(xas, &asid->pt, first);
+	unsigned int n = 0;
+	void *entry;
+
+	lockdep_assert_held(&asid->lock);
+	xas_lock(&xas);
+	xas_for_each(&xas, entry, last) {
+		xas_store(&xas, NULL);
+		if (++n % VXPU_PT_BATCH)
+			continue;
+		xas_pause(&xas);
+		xas_unlock(&xas);
+		cond_resched();
+		xas_lock(&xas);
+	}
+	xas_unlock(&xas);
+}
+
+static int vxpu_pt_fill(struct vxpu_asid *asid, struct vxpu_mapping *m)
+{
+	unsigned long first = m->node.start >> PAGE_SHIFT;
+	unsigned long npages = m->node.size >> PAGE_SHIFT;
+	unsigned long bo_first = m->bo_offset >> PAGE_SHIFT;
+	XA_STATE(xas, &asid->pt, first);
+	unsigned long i = 0;
+	int ret;
+
+	lockdep_assert_held(&asid->lock);
+	while (i < npages) {
+		unsigned long end = min(npages, i + VXPU_PT_BATCH);
+
+		xas_set(&xas, first + i);
+		xas_lock(&xas);
+		for (; i < end; i++) {
+			struct page *page = vxpu_bo_page(m->bo, bo_first + i);
+			unsigned long pte;
+
+			pte = page_to_pfn(page) << VXPU_PTE_SHIFT | m->perm;
+			xas_store(&xas, xa_mk_value(pte));
+			if (xas_error(&xas))
+				break;
+			xas_next(&xas);
+		}
+		xas_unlock(&xas);
+		if (xas_nomem(&xas, GFP_KERNEL_ACCOUNT))
+			continue;
+		ret = xas_error(&xas);
+		if (ret) {
+			if (i)
+				vxpu_pt_clear(asid, m->node.start,
+					      (u64)i << PAGE_SHIFT);
+			return ret;
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+/* ---- mappings ----------------------------------------------------------- */
+
+/* The mapping containing device address @va, or NULL. */
+struct vxpu_mapping *vxpu_asid_find(struct vxpu_asid *asid, u64 va)
+{
+	struct drm_mm_node *node;
+
+	lockdep_assert_held(&asid->lock);
+	/* Outside the range the iterator would yield the mm's head node. */
+	if (va < VXPU_VA_START || va >= VXPU_VA_END)
+		return NULL;
+	drm_mm_for_each_node_in_range(node, &asid->mm, va, va + 1) {
+		if (node->start <= va && va - node->start < node->size)
+			return container_of(node, struct vxpu_mapping, node);
+		break;
+	}
+	return NULL;
+}
+
+static void vxpu_mapping_remove(struct vxpu_asid *asid, struct vxpu_mapping *m)
+{
+	lockdep_assert_held(&asid->lock);
+	vxpu_pt_clear(asid, m->node.start, m->node.size);
+	drm_mm_remove_node(&m->node);
+	WARN_ON(!asid->mapping_count);
+	asid->mapping_count--;
+	WARN_ON(atomic_dec_return(&m->bo->map_count) < 0);
+	/* May free the BO: see the lock order in vxpu_drv.h. */
+	drm_gem_object_put(&m->bo->base);
+	kfree(m);
+	atomic_dec(&vxpu_live_mappings);
+}
+
+/* Remove every mapping and mark @asid dead; it is no longer in the table. */
+static void vxpu_asid_teardown(struct vxpu_asid *asid)
+{
+	struct drm_mm_node *node, *next;
+
+	mutex_lock(&asid->lock);
+	asid->dead = true;
+	drm_mm_for_each_node_safe(node, next, &asid->mm) {
+		vxpu_mapping_remove(asid,
+				    container_of(node, struct vxpu_mapping, node));
+		cond_resched();
+	}
+	WARN_ON(!xa_empty(&asid->pt));
+	mutex_unlock(&asid->lock);
+}
+
+void vxpu_asid_destroy_all(struct vxpu_ctx *ctx)
+{
+	struct vxpu_asid *asid;
+	unsigned long id;
+
+	mutex_lock(&ctx->asid_lock);
+	xa_for_each(&ctx->asids, id, asid) {
+		xa_erase(&ctx->asids, id);
+		ctx->asid_count--;
+		vxpu_asid_teardown(asid);
+		vxpu_asid_put(asid);
+	}
+	WARN_ON(ctx->asid_count);
+	mutex_unlock(&ctx->asid_lock);
+}
+
+/* ---- ioctls ------------------------------------------------------------- */
+
+int vxpu_ioctl_asid_create(struct drm_device *drm, void *data,
+			   struct drm_file *file)
+{
+	struct vxpu_ctx *ctx = vxpu_file_ctx(file);
+	struct drm_vxpu_asid_create *args = data;
+	struct vxpu_asid *asid;
+	u32 id;
+	int ret;
+
+	if (args->flags & ~VXPU_ASID_SVA)
+		return -EINVAL;
+	if (args->flags & VXPU_ASID_SVA)
+		return -EOPNOTSUPP;
+
+	asid = kzalloc(sizeof(*asid), GFP_KERNEL_ACCOUNT);
+	if (!asid)
+		return -ENOMEM;
+	kref_init(&asid->ref);
+	asid->ctx = ctx;
+	mutex_init(&asid->lock);
+	drm_mm_init(&asid->mm, VXPU_VA_START, VXPU_VA_END - VXPU_VA_START);
+	xa_init(&asid->pt);
+
+	mutex_lock(&ctx->asid_lock);
+	ret = xa_alloc_cyclic(&ctx->asids, &id, asid, XA_LIMIT(1, INT_MAX),
+			      &ctx->asid_next, GFP_KERNEL_ACCOUNT);
+	if (ret < 0) {
+		mutex_unlock(&ctx->asid_lock);
+		drm_mm_takedown(&asid->mm);
+		mutex_destroy(&asid->lock);
+		kfree(asid);
+		return ret;
+	}
+	asid->id = id;
+	ctx->asid_count++;
+	atomic_inc(&vxpu_live_asids);
+	mutex_unlock(&ctx->asid_lock);
+
+	args->asid = id;
+	return 0;
+}
+
+int vxpu_ioctl_asid_destroy(struct drm_device *drm, void *data,
+			    struct drm_file *file)
+{
+	struct vxpu_ctx *ctx = vxpu_file_ctx(file);
+	struct drm_vxpu_asid_destroy *args = data;
+	struct vxpu_asid *asid;
+
+	if (args->pad)
+		return -EINVAL;
+
+	mutex_lock(&ctx->asid_lock);
+	asid = args->asid ? xa_erase(&ctx->asids, args->asid) : NULL;
+	if (asid)
+		ctx->asid_count--;
+	mutex_unlock(&ctx->asid_lock);
+	if (!asid)
+		return -ENOENT;
+
+	vxpu_asid_teardown(asid);
+	vxpu_asid_put(asid);
+	return 0;
+}
+
+int vxpu_ioctl_vm_map(struct drm_device *drm, void *data,
+		      struct drm_file *file)
+{
+	struct vxpu_ctx *ctx = vxpu_file_ctx(file);
+	struct drm_vxpu_vm_map *args = data;
+	const u32 known = VXPU_MAP_READ | VXPU_MAP_WRITE | VXPU_MAP_FIXED;
+	bool fixed = args->flags & VXPU_MAP_FIXED;
+	struct drm_gem_object *obj;
+	struct vxpu_mapping *m;
+	struct vxpu_asid *asid;
+	u64 bo_end, va_end;
+	int ret;
+
+	if (args->pad || (args->flags & ~known) ||
+	    !(args->flags & VXPU_PTE_PERM_MASK))
+		return -EINVAL;
+	if (!args->size || !IS_ALIGNED(args->size, VXPU_PAGE_SIZE) ||
+	    !IS_ALIGNED(args->bo_offset, VXPU_PAGE_SIZE))
+		return -EINVAL;
+	if (check_add_overflow(args->bo_offset, args->size, &bo_end))
+		return -EINVAL;
+	if (fixed) {
+		if (!IS_ALIGNED(args->va, VXPU_PAGE_SIZE) ||
+		    check_add_overflow(args->va, args->size, &va_end))
+			return -EINVAL;
+		if (args->va < VXPU_VA_START || va_end > VXPU_VA_END)
+			return -ERANGE;
+	}
+
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+	if (WARN_ON(!vxpu_is_vxpu_bo(drm, obj))) {
+		ret = -ENOENT;
+		goto err_put_obj;
+	}
+	if (bo_end > obj->size) {
+		ret = -EINVAL;
+		goto err_put_obj;
+	}
+
+	asid = vxpu_asid_get(ctx, args->asid);
+	if (!asid) {
+		ret = -ENOENT;
+		goto err_put_obj;
+	}
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m) {
+		ret = -ENOMEM;
+		goto err_put_asid;
+	}
+	m->bo = to_vxpu_bo(obj);
+	m->bo_offset = args->bo_offset;
+	m->perm = args->flags & VXPU_PTE_PERM_MASK;
+
+	mutex_lock(&asid->lock);
+	if (asid->dead) {
+		ret = -ENOENT;
+		goto err_unlock;
+	}
+	if (fixed) {
+		m->node.start = args->va;
+		m->node.size = args->size;
+		ret = drm_mm_reserve_node(&asid->mm, &m->node);
+		if (ret == -ENOSPC)
+			ret = -EEXIST;
+	} else {
+		ret = drm_mm_insert_node_in_range(&asid->mm, &m->node,
+						  args->size, 0, 0,
+						  VXPU_VA_START, VXPU_VA_END,
+						  DRM_MM_INSERT_BEST);
+	}
+	if (ret)
+		goto err_unlock;
+
+	ret = vxpu_pt_fill(asid, m);
+	if (ret) {
+		drm_mm_remove_node(&m->node);
+		goto err_unlock;
+	}
+
+	/* The mapping keeps the lookup's BO reference. */
+	asid->mapping_count++;
+	atomic_inc(&m->bo->map_count);
+	atomic_inc(&vxpu_live_mappings);
+	args->va = m->node.start;
+	mutex_unlock(&asid->lock);
+	vxpu_asid_put(asid);
+	return 0;
+
+err_unlock:
+	mutex_unlock(&asid->lock);
+	kfree(m);
+err_put_asid:
+	vxpu_asid_put(asid);
+err_put_obj:
+	drm_gem_object_put(obj);
+	return ret;
+}
+
+int vxpu_ioctl_vm_unmap(struct drm_device *drm, void *data,
+			struct drm_file *file)
+{
+	struct vxpu_ctx *ctx = vxpu_file_ctx(file);
+	struct drm_vxpu_vm_unmap *args = data;
+	struct vxpu_mapping *m;
+	struct vxpu_asid *asid;
+	int ret = 0;
+
+	if (args->flags || !IS_ALIGNED(args->va, VXPU_PAGE_SIZE) ||
+	    !IS_ALIGNED(args->size, VXPU_PAGE_SIZE))
+		return -EINVAL;
+
+	asid = vxpu_asid_get(ctx, args->asid);
+	if (!asid)
+		return -ENOENT;
+
+	mutex_lock(&asid->lock);
+	m = asid->dead ? NULL : vxpu_asid_find(asid, args->va);
+	if (!m || m->node.start != args->va)
+		ret = -ENOENT;
+	else if (m->node.size != args->size)
+		ret = -EINVAL;
+	else
+		vxpu_mapping_remove(asid, m);
+	mutex_unlock(&asid->lock);
+
+	vxpu_asid_put(asid);
+	return ret;
+}
