@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+/*
+ * driver-tests: the vxpu driver's ioctls, validation errnos, isolation
+ * and sharing, run inside a guest with vxpu.ko loaded (default params).
+ *
+ * usage: driver-tests [SUITE [TAPNAME]]
+ *   SUITE   driver (default): everything that runs with default module params
+ *           capacity: only the VRAM/quota capacity cases (rerun by
+ *                     tests/run-guest-suite with a small vram_mib)
+ *           reload: renumbering through scripts/guest/vxpu-reload (reloads the
+ *                   module; holds no fds across it; leaves defaults loaded)
+ *   TAPNAME name of the TAP file in $VXPU_RESULTS (default driver-SUITE)
+ * Check's CK_RUN_CASE / CK_RUN_SUITE narrow it further.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dt.h"
+
+int main(int argc, char **argv)
+{
+	const char *which = argc > 1 ? argv[1] : "driver";
+	char tap[128];
+	Suite *s = suite_create(which);
+	SRunner *sr;
+	int failed;
+
+	if (!strcmp(which, "driver")) {
+		suite_add_tcase(s, dt_tcase_device());
+		suite_add_tcase(s, dt_tcase_context());
+		suite_add_tcase(s, dt_tcase_bo());
+		suite_add_tcase(s, dt_tcase_capacity());
+		suite_add_tcase(s, dt_tcase_asid());
+		suite_add_tcase(s, dt_tcase_vm());
+		suite_add_tcase(s, dt_tcase_vm_rw());
+		suite_add_tcase(s, dt_tcase_abi());
+		suite_add_tcase(s, dt_tcase_isolation());
+		suite_add_tcase(s, dt_tcase_sharing());
+		suite_add_tcase(s, dt_tcase_sysfs());
+	} else if (!strcmp(which, "capacity")) {
+		suite_add_tcase(s, dt_tcase_capacity());
+	} else if (!strcmp(which, "reload")) {
+		suite_add_tcase(s, dt_tcase_reload());
+	} else {
+		fprintf(stderr, "usage: %s [driver|capacity|reload [TAPNAME]]\n", argv[0]);
+		return 2;
+	}
+	snprintf(tap, sizeof(tap), "%s", argc > 2 ? argv[2] : "");
+	if (!tap[0])
+		snprintf(tap, sizeof(tap), "driver-%s", which);
+	sr = srunner_create(s);
+	failed = vt_run(sr, tap);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
