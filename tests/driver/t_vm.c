@@ -500,6 +500,7 @@ START_TEST(rw_eacces)
 	ck_assert_int_eq(vt_first_nonzero(cpu, VT_PAGE), -1);	/* and nothing written */
 	VT_OK(vxpu_vm_read(fd, a, V, buf, 8));
 	VT_ERR(vxpu_vm_read(fd, a, V + VT_PAGE, buf, 8), EACCES);	/* write-only page */
+	memset(buf, 0xee, sizeof(buf));
 	VT_OK(vxpu_vm_write(fd, a, V + VT_PAGE, buf, 8));
 	ck_assert_uint_eq(cpu[VT_PAGE], 0xee);
 	/* ranges that are partly allowed */

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: MIT
+/*
+ * stress: 2 processes x 4 threads create, map, unmap and destroy BOs (both
+ * placements) and ASIDs, checking content through VM_WRITE/VM_READ and the
+ * CPU mapping, for DURATION seconds; one process is SIGKILLed half way.
+ * Afterwards the device must still work and all VRAM must be free again.
+ * The module unload done by the harness afterwards proves nothing leaked.
+ *
+ * usage: stress [DURATION_SECONDS (default 30)]   TAP: $VXPU_RESULTS/stress.tap
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vt.h"
+
+#define THREADS 4
+#define MAX_PAGES 16
+#define RW (VXPU_MAP_READ | VXPU_MAP_WRITE)
+
+static int g_duration = 30;
+
+struct worker {
+	pthread_t thr;
+	int fd, id;
+	uint32_t shared_asid;
+	volatile int *stop;
+	unsigned long ops, full;
+	char err[512];
+};
+
+static uint32_t xrand(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+#define WFAIL(w, ...) do { \
+	snprintf((w)->err, sizeof((w)->err), __VA_ARGS__); \
+	return NULL; \
+} while (0)
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	uint32_t seed = (uint32_t)getpid() * 7919u + (uint32_t)w->id * 104729u + 1;
+	uint8_t *buf = malloc(MAX_PAGES * VXPU_PAGE_SIZE);
+	uint8_t *back = malloc(MAX_PAGES * VXPU_PAGE_SIZE);
+	uint32_t my_asid;
+	int r;
+
+	if (!buf || !back)
+		WFAIL(w, "malloc");
+	r = vxpu_asid_create(w->fd, 0, &my_asid);
+	if (r)
+		WFAIL(w, "asid_create: %s", vxpu_strerror(r));
+	while (!*w->stop) {
+		uint64_t size = (1 + xrand(&seed) % MAX_PAGES) * VXPU_PAGE_SIZE, va = 0, off;
+		uint32_t pl = xrand(&seed) & 1 ? VXPU_BO_VRAM : VXPU_BO_GTT;
+		uint32_t h, asid = xrand(&seed) % 3 == 0 ? w->shared_asid : my_asid;
+		uint32_t pat = xrand(&seed);
+		unsigned long op = w->ops;
+		long bad;
+
+		r = vxpu_bo_create(w->fd, size, pl, &h, &off);
+		if (r == -EDQUOT || r == -ENOSPC) {	/* others hold the memory: fine */
+			w->full++;
+			continue;
+		}
+		if (r)
+			WFAIL(w, "bo_create(%llu, %u): %s", (unsigned long long)size, pl,
+			      vxpu_strerror(r));
+		r = vxpu_vm_map(w->fd, asid, h, 0, size, RW, &va);
+		if (r)
+			WFAIL(w, "vm_map: %s", vxpu_strerror(r));
+		/* new memory reads as zero through the device */
+		r = vxpu_vm_read(w->fd, asid, va, back, size);
+		if (r)
+			WFAIL(w, "vm_read new: %s", vxpu_strerror(r));
+		bad = vt_first_nonzero(back, size);
+		if (bad >= 0)
+			WFAIL(w, "new %s BO: byte %ld is %#x", pl == VXPU_BO_VRAM ? "VRAM" : "GTT",
+			      bad, back[bad]);
+		vt_fill_pattern(buf, size, pat);
+		r = vxpu_vm_write(w->fd, asid, va, buf, size);
+		if (r)
+			WFAIL(w, "vm_write: %s", vxpu_strerror(r));
+		r = vxpu_vm_read(w->fd, asid, va, back, size);
+		if (r)
+			WFAIL(w, "vm_read: %s", vxpu_strerror(r));
+		bad = vt_check_pattern(back, size, pat);
+		if (bad >= 0)
+			WFAIL(w, "device view mismatch at %ld", bad);
+		if (op % 4 == 0) {
+			void *p;
+
+			r = vxpu_bo_mmap(w->fd, off, size, PROT_READ, &p);
+			if (r)
+				WFAIL(w, "mmap: %s", vxpu_strerror(r));
+			bad = vt_check_pattern(p, size, pat);
+			munmap(p, size);
+			if (bad >= 0)
+				WFAIL(w, "CPU view mismatch at %ld", bad);
+		}
+		if (op % 2)	/* the mapping keeps the BO alive past its handle */
+			r = vxpu_bo_destroy(w->fd, h);
+		if (r)
+			WFAIL(w, "bo_destroy (mapped): %s", vxpu_strerror(r));
+		if (op % 8 == 5 && asid == my_asid) {
+			/* destroying the ASID drops the mapping with it */
+			r = vxpu_asid_destroy(w->fd, my_asid);
+			if (r)
+				WFAIL(w, "asid_destroy: %s", vxpu_strerror(r));
+			r = vxpu_asid_create(w->fd, 0, &my_asid);
+			if (r)
+				WFAIL(w, "asid_create: %s", vxpu_strerror(r));
+		} else {
+			r = vxpu_vm_unmap(w->fd, asid, va, size);
+			if (r)
+				WFAIL(w, "vm_unmap: %s", vxpu_strerror(r));
+			r = vxpu_vm_read(w->fd, asid, va, back, 1);
+			if (r != -ENXIO && asid == my_asid)
+				WFAIL(w, "vm_read after unmap: %d, expected -ENXIO", r);
+		}
+		if (!(op % 2)) {
+			r = vxpu_bo_destroy(w->fd, h);
+			if (r)
+				WFAIL(w, "bo_destroy: %s", vxpu_strerror(r));
+		}
+		w->ops++;
+	}
+	r = vxpu_asid_destroy(w->fd, my_asid);
+	if (r)
+		WFAIL(w, "final asid_destroy: %s", vxpu_strerror(r));
+	free(buf);
+	free(back);
+	return NULL;
+}
+
+/* One stress process: 4 threads on one context (one fd). Exit 0 when clean. */
+static void process_main(int device, int seconds)
+{
+	struct worker w[THREADS];
+	volatile int stop = 0;
+	struct drm_vxpu_context_info ci;
+	unsigned long ops = 0, full = 0;
+	uint32_t shared;
+	int fd = vxpu_open_index((unsigned int)device), failed = 0, r;
+
+	if (fd < 0) {
+		fprintf(stderr, "stress[%d]: open: %s\n", getpid(), vxpu_strerror(fd));
+		_exit(1);
+	}
+	r = vxpu_asid_create(fd, 0, &shared);
+	if (r) {
+		fprintf(stderr, "stress[%d]: asid_create: %s\n", getpid(), vxpu_strerror(r));
+		_exit(1);
+	}
+	for (int i = 0; i < THREADS; i++) {
+		w[i] = (struct worker){ .fd = fd, .id = i, .shared_asid = shared, .stop = &stop };
+		if (pthread_create(&w[i].thr, NULL, worker_main, &w[i]))
+			_exit(1);
+	}
+	sleep((unsigned int)seconds);
+	stop = 1;
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(w[i].thr, NULL);
+		ops += w[i].ops;
+		full += w[i].full;
+		if (w[i].err[0]) {
+			fprintf(stderr, "stress[%d] thread %d: %s\n", getpid(), i, w[i].err);
+			failed = 1;
+		}
+	}
+	r = vxpu_context_info(fd, &ci);
+	if (!failed && (r || ci.bo_count || ci.quota_used || ci.asid_count != 1)) {
+		fprintf(stderr, "stress[%d]: after the run: %d, bo_count %u, quota_used %llu, "
+			"asid_count %u (want 0, 0, 1)\n", getpid(), r, ci.bo_count,
+			(unsigned long long)ci.quota_used, ci.asid_count);
+		failed = 1;
+	}
+	printf("stress[%d]: device %d, %d threads, %lu iterations (%lu refused for quota/VRAM)%s\n",
+	       getpid(), device, THREADS, ops, full, failed ? ", FAILED" : "");
+	fflush(stdout);
+	_exit(failed || ops == 0);
+}
+
+static uint64_t vram_free(int device)
+{
+	struct drm_vxpu_device_info di;
+	int fd = vxpu_open_index((unsigned int)device);
+
+	ck_assert_msg(fd >= 0, "open device %d: %s", device, vxpu_strerror(fd));
+	VT_OK(vxpu_device_info(fd, &di));
+	close(fd);
+	return di.vram_free;
+}
+
+START_TEST(stress_two_processes_one_killed)
+{
+	uint64_t free0 = vram_free(0);
+	pid_t keep, victim;
+	int st;
+
+	keep = fork();
+	ck_assert_int_ge(keep, 0);
+	if (keep == 0)
+		process_main(0, g_duration);
+	victim = fork();
+	ck_assert_int_ge(victim, 0);
+	if (victim == 0)
+		process_main(0, g_duration);
+	sleep((unsigned int)(g_duration / 2 > 0 ? g_duration / 2 : 1));
+	ck_assert_int_eq(kill(victim, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(victim, &st, 0), victim);
+	ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+		      "victim was not killed by SIGKILL (status %#x)", st);
+	ck_assert_int_eq(waitpid(keep, &st, 0), keep);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "surviving stress process failed (status %#x)", st);
+	/* everything both processes held, including the killed one's, is freed */
+	ck_assert_uint_eq(vram_free(0), free0);
+}
+END_TEST
+
+START_TEST(device_usable_afterwards)
+{
+	int n = vxpu_device_count();
+
+	ck_assert_int_gt(n, 0);
+	for (int d = 0; d < n; d++) {
+		int fd = vxpu_open_index((unsigned int)d);
+		struct drm_vxpu_device_info di;
+		struct drm_vxpu_context_info ci;
+		uint32_t h, a;
+		uint64_t va = 0;
+		uint8_t in[4096], out[4096];
+
+		ck_assert_int_ge(fd, 0);
+		VT_OK(vxpu_device_info(fd, &di));
+		VT_OK(vxpu_context_info(fd, &ci));
+		ck_assert_uint_eq(ci.bo_count, 0);
+		for (uint32_t pl = VXPU_BO_VRAM; pl <= VXPU_BO_GTT; pl++) {
+			VT_OK(vxpu_bo_create(fd, 4096, pl, &h, NULL));
+			VT_OK(vxpu_asid_create(fd, 0, &a));
+			VT_OK(vxpu_vm_map(fd, a, h, 0, 4096, RW, &va));
+			vt_fill_pattern(in, sizeof(in), pl);
+			VT_OK(vxpu_vm_write(fd, a, va, in, sizeof(in)));
+			VT_OK(vxpu_vm_read(fd, a, va, out, sizeof(out)));
+			ck_assert_mem_eq(in, out, sizeof(in));
+			VT_OK(vxpu_vm_unmap(fd, a, va, 4096));
+			VT_OK(vxpu_asid_destroy(fd, a));
+			VT_OK(vxpu_bo_destroy(fd, h));
+		}
+		VT_OK(vxpu_device_info(fd, &di));
+		ck_assert_msg(di.vram_free == di.vram_size,
+			      "device %d: vram_free %llu of %llu after the stress run", d,
+			      (unsigned long long)di.vram_free, (unsigned long long)di.vram_size);
+		close(fd);
+	}
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	Suite *s = suite_create("stress");
+	TCase *tc = tcase_create("stress");
+	SRunner *sr;
+	int failed;
+
+	if (argc > 1)
+		g_duration = atoi(argv[1]);
+	if (g_duration < 1 || g_duration > 3600) {
+		fprintf(stderr, "usage: %s [DURATION_SECONDS 1..3600]\n", argv[0]);
+		return 2;
+	}
+	/* TCG is slow: allow the run plus a generous margin for joining and cleanup */
+	tcase_set_timeout(tc, g_duration * 3 + 300);
+	tcase_add_test(tc, stress_two_processes_one_killed);
+	tcase_add_test(tc, device_usable_afterwards);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	failed = vt_run(sr, "stress");
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
