@@ -22,6 +22,7 @@
 #ifndef LIBVXPU_H
 #define LIBVXPU_H
 
+#include <fcntl.h>	/* O_CLOEXEC, O_RDWR: DRM_CLOEXEC, DRM_RDWR for vxpu_bo_export() */
 #include <stddef.h>
 #include <stdint.h>
 
