@@ -575,6 +575,12 @@ START_TEST(rw_large)
 	VT_OK(vxpu_vm_read(fd, a, v, out, sz));
 	ck_assert_int_eq(vt_check_pattern(out, sz, 61), -1);
 	ck_assert_int_eq(vt_check_pattern(cpu, sz, 61), -1);
+	/* every page of a large mapping goes with the unmap, not just a first batch */
+	VT_OK(vxpu_vm_unmap(fd, a, v, sz));
+	for (uint64_t o = 0; o < sz; o += 256 * VT_PAGE)
+		VT_ERR(vxpu_vm_read(fd, a, v + o, out, 1), ENXIO);
+	VT_ERR(vxpu_vm_read(fd, a, v + sz - 1, out, 1), ENXIO);
+	v = dt_map(fd, a, h, 0, sz, RW);	/* and again, torn down by close() */
 	free(in);
 	free(out);
 	munmap(cpu, sz);
