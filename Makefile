@@ -7,7 +7,8 @@
 #   make demo     deps, build, boot 6.12 and run scripts/demo-foundation
 #   make bench    build, boot each kernel and run build/tests/bench, print its tables
 #   make clean    remove build/
-# Knobs: GUEST_KERNELS="6.1 6.12", GUEST_TIMEOUT=<s> (per guest run), DEMO_KERNEL=6.12.
+# Knobs: GUEST_KERNELS="6.1 6.12", GUEST_TIMEOUT=<s> (per guest run), DEMO_KERNEL=6.12,
+#        GUEST_SUITE=tests/run-guest-suite (command run in each guest by make test).
 
 REPO          := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 BUILD         := $(REPO)/build
@@ -15,6 +16,7 @@ KVERS         := $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build))
 GUEST_KERNELS ?= 6.1 6.12
 GUEST_TIMEOUT ?= 1500
 DEMO_KERNEL   ?= 6.12
+GUEST_SUITE   ?= tests/run-guest-suite
 BENCH_TIMEOUT ?= 1500
 GUEST         := $(REPO)/scripts/vxpu-guest
 
@@ -55,7 +57,7 @@ test: deps
 	for k in $(GUEST_KERNELS); do \
 		rm -f build/results/$$k/harness.tap; \
 		VXPU_RESULTS=build/results/$$k $(GUEST) --kernel $$k --timeout $(GUEST_TIMEOUT) \
-			-- tests/run-guest-suite; rc=$$?; \
+			-- $(GUEST_SUITE); rc=$$?; \
 		if [ ! -f build/results/$$k/harness.tap ]; then \
 			mkdir -p build/results/$$k; \
 			printf '1..1\nnot ok 1 - %s: vxpu-guest did not run (exit %s)\n' $$k $$rc \
