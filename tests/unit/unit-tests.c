@@ -17,6 +17,18 @@
 
 #include "vt.h"
 
+/* the same at compile time: an ABI change does not even build */
+_Static_assert(sizeof(struct drm_vxpu_device_info) == 88, "ABI: drm_vxpu_device_info");
+_Static_assert(sizeof(struct drm_vxpu_context_info) == 32, "ABI: drm_vxpu_context_info");
+_Static_assert(sizeof(struct drm_vxpu_context_set_quota) == 16, "ABI: set_quota");
+_Static_assert(sizeof(struct drm_vxpu_bo_create) == 32, "ABI: drm_vxpu_bo_create");
+_Static_assert(sizeof(struct drm_vxpu_bo_info) == 32, "ABI: drm_vxpu_bo_info");
+_Static_assert(sizeof(struct drm_vxpu_asid_create) == 8, "ABI: drm_vxpu_asid_create");
+_Static_assert(sizeof(struct drm_vxpu_asid_destroy) == 8, "ABI: drm_vxpu_asid_destroy");
+_Static_assert(sizeof(struct drm_vxpu_vm_map) == 40, "ABI: drm_vxpu_vm_map");
+_Static_assert(sizeof(struct drm_vxpu_vm_unmap) == 24, "ABI: drm_vxpu_vm_unmap");
+_Static_assert(sizeof(struct drm_vxpu_vm_rw) == 32, "ABI: drm_vxpu_vm_rw");
+
 #define OFF(type, field, off) ck_assert_uint_eq(offsetof(struct type, field), off)
 #define FSZ(type, field, sz) ck_assert_uint_eq(sizeof(((struct type *)0)->field), sz)
 
