@@ -505,17 +505,24 @@ START_TEST(bo_mmap_coherent)
 	uint32_t pl = placements[_i];
 	int fd = dt_open(0);
 	const uint64_t sz = 3 * VT_PAGE;
-	uint32_t h = dt_bo(fd, sz, pl, NULL);
+	uint64_t free0 = dt_devinfo(fd).vram_free, free1;
+	uint32_t h = dt_bo(fd, sz, pl, NULL), h2;
 	uint8_t *p = dt_mmap(fd, h, sz), *q = dt_mmap(fd, h, sz);
 
+	free1 = dt_devinfo(fd).vram_free;
 	ck_assert_ptr_ne(p, q);
 	vt_fill_pattern(p, sz, 11);
 	ck_assert_int_eq(vt_check_pattern(q, sz, 11), -1);
 	VT_OK(vxpu_bo_destroy(fd, h));			/* mappings keep the BO */
+	ck_assert_uint_eq(dt_devinfo(fd).vram_free, free1);	/* and its memory */
+	h2 = dt_bo(fd, sz, pl, NULL);			/* must not get the same pages */
 	ck_assert_int_eq(vt_check_pattern(q, sz, 11), -1);
+	VT_OK(vxpu_bo_destroy(fd, h2));
 	munmap(p, sz);
+	ck_assert_int_eq(vt_check_pattern(q, sz, 11), -1);
 	munmap(q, sz);
 	ck_assert_uint_eq(dt_ctxinfo(fd).quota_used, 0);
+	ck_assert_uint_eq(dt_devinfo(fd).vram_free, free0);
 	close(fd);
 }
 END_TEST
