@@ -3,9 +3,9 @@
  * vxpu: every kernel feature probe lives here, nowhere else.
  *
  * Distribution kernels backport features, so version numbers lie: we test
- * for headers with __has_include() and for signatures with the compile
- * probes in probes/, whose results kernel/Makefile writes to
- * vxpu_probes.h as VXPU_HAVE_* defines.
+ * for headers and signatures with the compile probes in probes/, whose
+ * results kernel/Makefile writes to vxpu_probes.h as VXPU_HAVE_* defines.
+ * (Not __has_include(): sparse does not know it.)
  */
 #ifndef _VXPU_COMPAT_H_
 #define _VXPU_COMPAT_H_
@@ -17,9 +17,8 @@
 #include "vxpu_probes.h"
 
 /* DRM accel nodes (/dev/accel/accelN), 6.2+. */
-#if __has_include(<drm/drm_accel.h>)
+#ifdef VXPU_HAVE_DRM_ACCEL_H
 #include <drm/drm_accel.h>
-#define VXPU_HAVE_ACCEL 1
 #define VXPU_DRIVER_FEATURE_NODE DRIVER_COMPUTE_ACCEL
 #define vxpu_fops_open accel_open
 #else
@@ -28,7 +27,7 @@
 #endif
 
 /* The buddy allocator moved to lib/ as gpu_buddy (backported by Debian). */
-#if __has_include(<linux/gpu_buddy.h>)
+#ifdef VXPU_HAVE_GPU_BUDDY_H
 #include <linux/gpu_buddy.h>
 #define vxpu_buddy			gpu_buddy
 #define vxpu_buddy_block		gpu_buddy_block

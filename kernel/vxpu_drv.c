@@ -78,7 +78,7 @@ static int vxpu_ioctl_device_info(struct drm_device *drm, void *data,
 	args->vram_free = vxpu_vram_free(vdev);
 	args->caps = VXPU_CAP_VRAM | VXPU_CAP_GTT | VXPU_CAP_PRIME |
 		     VXPU_CAP_VM_RW;
-#ifdef VXPU_HAVE_ACCEL
+#ifdef VXPU_HAVE_DRM_ACCEL_H
 	args->caps |= VXPU_CAP_ACCEL_NODE;
 #endif
 	args->va_start = VXPU_VA_START;

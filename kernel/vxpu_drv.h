@@ -35,6 +35,7 @@
 #define _VXPU_DRV_H_
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -52,9 +53,9 @@
 #include "compat.h"
 
 #define VXPU_MAX_DEVICES	8
-#define VXPU_VA_START		(1ULL << 20)
-#define VXPU_VA_END		(1ULL << 47)
-#define VXPU_RW_MAX		(1ULL << 30)
+#define VXPU_VA_START		BIT_ULL(20)
+#define VXPU_VA_END		BIT_ULL(47)
+#define VXPU_RW_MAX		BIT_ULL(30)
 
 /* Page table entry: xa_mk_value(pfn << VXPU_PTE_SHIFT | VXPU_MAP_* bits). */
 #define VXPU_PTE_PERM_MASK	(VXPU_MAP_READ | VXPU_MAP_WRITE)
@@ -71,6 +72,7 @@ struct vxpu_device {
 	struct page **vram_pages;
 	unsigned long vram_npages;
 	u64 vram_size;
+	/* Protects vram_mm and vram_free. */
 	struct mutex vram_lock;
 	struct vxpu_buddy vram_mm;
 	bool vram_mm_ready;
@@ -89,6 +91,7 @@ struct vxpu_ctx {
 	struct vxpu_device *vdev;
 	u32 id;
 
+	/* Protects quota, quota_used, bo_count, closed and bos. */
 	spinlock_t lock;
 	u64 quota;
 	u64 quota_used;
@@ -96,6 +99,7 @@ struct vxpu_ctx {
 	bool closed;
 	struct list_head bos;
 
+	/* Serializes changes to asids and asid_count, and walks of asids. */
 	struct mutex asid_lock;
 	struct xarray asids;
 	u32 asid_next;
@@ -127,6 +131,7 @@ struct vxpu_asid {
 	struct vxpu_ctx *ctx;
 	u32 id;
 
+	/* Protects dead, mm, pt and mapping_count. */
 	struct mutex lock;
 	bool dead;
 	struct drm_mm mm;
