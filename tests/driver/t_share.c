@@ -265,6 +265,45 @@ START_TEST(prime_lifetime_vram)
 }
 END_TEST
 
+START_TEST(prime_import_outlives_exporter)
+{
+	uint32_t pl = placements[_i];
+	int a = dt_open(0), b = dt_open(0), other = dt_open(0);
+	const uint64_t sz = 8 * VT_PAGE;
+	uint64_t free0 = dt_devinfo(other).vram_free, va;
+	uint64_t held = pl == VXPU_BO_VRAM ? sz : 0;
+	uint32_t h = dt_bo(a, sz, pl, NULL), hb, asid;
+	uint8_t *pa = dt_mmap(a, h, sz), *pb, *dev = malloc(sz);
+	int dfd = vxpu_bo_export(a, h, DRM_CLOEXEC);
+
+	ck_assert_ptr_nonnull(dev);
+	ck_assert_int_ge(dfd, 0);
+	vt_fill_pattern(pa, sz, 95);
+	munmap(pa, sz);
+	VT_OK(vxpu_bo_import(b, dfd, &hb));
+	asid = dt_asid(b);
+	va = dt_map(b, asid, hb, 0, sz, RW);
+	close(dfd);
+	close(a);				/* the exporter is gone entirely */
+	ck_assert_uint_eq(dt_devinfo(other).vram_free, free0 - held);
+	VT_OK(vxpu_vm_read(b, asid, va, dev, sz));
+	ck_assert_int_eq(vt_check_pattern(dev, sz, 95), -1);
+	pb = dt_mmap(b, hb, sz);
+	ck_assert_int_eq(vt_check_pattern(pb, sz, 95), -1);
+	vt_fill_pattern(dev, sz, 96);
+	VT_OK(vxpu_vm_write(b, asid, va, dev, sz));
+	ck_assert_int_eq(vt_check_pattern(pb, sz, 96), -1);
+	munmap(pb, sz);
+	VT_OK(vxpu_bo_destroy(b, hb));		/* the mapping still holds it */
+	ck_assert_uint_eq(dt_devinfo(other).vram_free, free0 - held);
+	VT_OK(vxpu_asid_destroy(b, asid));	/* last reference */
+	ck_assert_uint_eq(dt_devinfo(other).vram_free, free0);
+	free(dev);
+	close(b);
+	close(other);
+}
+END_TEST
+
 /*
  * Process P creates a BO, writes a pattern through its CPU mapping and
  * passes a dma-buf to process Q (its own context). Each side checks the
@@ -387,6 +426,7 @@ TCase *dt_tcase_sharing(void)
 	tcase_add_loop_test(tc, prime_export_import_same_process, 0, 2);
 	tcase_add_test(tc, prime_errors);
 	tcase_add_test(tc, prime_lifetime_vram);
+	tcase_add_loop_test(tc, prime_import_outlives_exporter, 0, 2);
 	tcase_add_loop_test(tc, prime_between_processes, 0, 2);
 	return tc;
 }
