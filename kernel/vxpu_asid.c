@@ -50,26 +50,19 @@ struct vxpu_asid *vxpu_asid_get(struct vxpu_ctx *ctx, u32 id)
 
 /* ---- page table --------------------------------------------------------- */
 
+/* Every page of [va, va + size) has an entry: erase them one by one. */
 static void vxpu_pt_clear(struct vxpu_asid *asid, u64 va, u64 size)
 {
 	unsigned long first = va >> PAGE_SHIFT;
-	unsigned long last = first + (size >> PAGE_SHIFT) - 1;
-	XA_STATE(xas, &asid->pt, first);
-	unsigned int n = 0;
-	void *entry;
+	unsigned long npages = size >> PAGE_SHIFT;
+	unsigned long i;
 
 	lockdep_assert_held(&asid->lock);
-	xas_lock(&xas);
-	xas_for_each(&xas, entry, last) {
-		xas_store(&xas, NULL);
-		if (++n % VXPU_PT_BATCH)
-			continue;
-		xas_pause(&xas);
-		xas_unlock(&xas);
-		cond_resched();
-		xas_lock(&xas);
+	for (i = 0; i < npages; i++) {
+		WARN_ON_ONCE(!xa_erase(&asid->pt, first + i));
+		if (!((i + 1) % VXPU_PT_BATCH))
+			cond_resched();
 	}
-	xas_unlock(&xas);
 }
 
 static int vxpu_pt_fill(struct vxpu_asid *asid, struct vxpu_mapping *m)
