@@ -559,6 +559,44 @@ START_TEST(rw_einval_enoent)
 }
 END_TEST
 
+/*
+ * The user buffer of VM_READ/VM_WRITE is itself a CPU mapping of a vxpu BO
+ * (not yet faulted in): the copy faults on a vxpu mapping while the device
+ * view is being walked, which must neither deadlock nor fail.
+ */
+START_TEST(rw_user_buffer_is_bo_mapping)
+{
+	uint32_t pl = placements[_i];
+	int fd = dt_open(0);
+	const uint64_t sz = 8 * VT_PAGE;
+	uint32_t h = dt_bo(fd, 2 * sz, pl, NULL), h2 = dt_bo(fd, sz, pl, NULL), a = dt_asid(fd);
+	uint64_t v = dt_map(fd, a, h, 0, 2 * sz, RW);
+	uint8_t *self = dt_mmap(fd, h, 2 * sz);		/* fresh: no page faulted yet */
+	uint8_t *other = dt_mmap(fd, h2, sz);
+	uint8_t *tmp = malloc(sz);
+
+	ck_assert_ptr_nonnull(tmp);
+	/* the same BO: copy its first half onto its second half through the device view */
+	vt_fill_pattern(tmp, sz, 111);
+	VT_OK(vxpu_vm_write(fd, a, v, tmp, sz));
+	munmap(self, 2 * sz);
+	self = dt_mmap(fd, h, 2 * sz);
+	VT_OK(vxpu_vm_write(fd, a, v + sz, self, sz));	/* source: mapping of the same BO */
+	ck_assert_int_eq(vt_check_pattern(self + sz, sz, 111), -1);
+	munmap(self, 2 * sz);
+	self = dt_mmap(fd, h, 2 * sz);
+	VT_OK(vxpu_vm_read(fd, a, v, self + sz, sz));	/* destination: the same BO */
+	ck_assert_int_eq(vt_check_pattern(self + sz, sz, 111), -1);
+	/* another BO's fresh mapping as the destination */
+	VT_OK(vxpu_vm_read(fd, a, v, other, sz));
+	ck_assert_int_eq(vt_check_pattern(other, sz, 111), -1);
+	free(tmp);
+	munmap(self, 2 * sz);
+	munmap(other, sz);
+	close(fd);
+}
+END_TEST
+
 START_TEST(rw_large)
 {
 	uint32_t pl = placements[_i];
@@ -603,6 +641,7 @@ TCase *dt_tcase_vm_rw(void)
 	tcase_add_test(tc, rw_eacces);
 	tcase_add_test(tc, rw_efault);
 	tcase_add_test(tc, rw_einval_enoent);
+	tcase_add_loop_test(tc, rw_user_buffer_is_bo_mapping, 0, 2);
 	tcase_add_loop_test(tc, rw_large, 0, 2);
 	return tc;
 }
