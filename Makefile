@@ -14,10 +14,10 @@ REPO          := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 BUILD         := $(REPO)/build
 KVERS         := $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build)))
 GUEST_KERNELS ?= 6.1 6.12
-GUEST_TIMEOUT ?= 1500
+GUEST_TIMEOUT ?= 600
 DEMO_KERNEL   ?= 6.12
 GUEST_SUITE   ?= tests/run-guest-suite
-BENCH_TIMEOUT ?= 1500
+BENCH_TIMEOUT ?= 900
 GUEST         := $(REPO)/scripts/vxpu-guest
 
 .DEFAULT_GOAL := all
