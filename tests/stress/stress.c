@@ -231,6 +231,157 @@ START_TEST(stress_two_processes_one_killed)
 }
 END_TEST
 
+/*
+ * Races inside one context: one thread keeps creating and destroying an ASID
+ * and a BO whose ids it publishes; the others map, read, write, unmap, export
+ * and close through those ids at the same time. Every call must either work or
+ * fail with the errno of a vanished object (-ENOENT for a gone ASID or handle,
+ * -ENXIO for a gone mapping, -EINVAL for GEM_CLOSE of a gone handle, -EEXIST /
+ * -ENOSPC are not expected as VAs are allocated). The kernel log (checked by the
+ * harness) must stay clean, and closing the context frees everything.
+ */
+struct race {
+	int fd;
+	volatile int stop;
+	volatile uint32_t asid, bo;
+	unsigned long calls, ok;
+	char err[256];
+};
+
+static int race_errno_ok(int r, int a, int b, int c)
+{
+	return r == 0 || r == -a || r == -b || r == -c;
+}
+
+static void *race_owner(void *arg)
+{
+	struct race *rc = arg;
+	uint32_t seed = 12345;
+
+	while (!rc->stop) {
+		uint32_t a, h;
+		int r = vxpu_asid_create(rc->fd, 0, &a);
+
+		if (r) {
+			snprintf(rc->err, sizeof(rc->err), "asid_create: %s", vxpu_strerror(r));
+			return NULL;
+		}
+		r = vxpu_bo_create(rc->fd, (1 + xrand(&seed) % 8) * VXPU_PAGE_SIZE,
+				   xrand(&seed) & 1 ? VXPU_BO_VRAM : VXPU_BO_GTT, &h, NULL);
+		if (r) {
+			snprintf(rc->err, sizeof(rc->err), "bo_create: %s", vxpu_strerror(r));
+			return NULL;
+		}
+		rc->asid = a;
+		rc->bo = h;
+		usleep(xrand(&seed) % 2000);
+		r = vxpu_asid_destroy(rc->fd, a);
+		if (r) {
+			snprintf(rc->err, sizeof(rc->err), "asid_destroy of own ASID: %s",
+				 vxpu_strerror(r));
+			return NULL;
+		}
+		r = vxpu_bo_destroy(rc->fd, h);	/* a racer may have closed it: -EINVAL */
+		if (r && r != -EINVAL) {
+			snprintf(rc->err, sizeof(rc->err), "bo_destroy: %s", vxpu_strerror(r));
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+static void *race_user(void *arg)
+{
+	struct race *rc = arg;
+	uint32_t seed = (uint32_t)(uintptr_t)&seed;
+	uint8_t buf[64];
+
+	while (!rc->stop) {
+		uint32_t a = rc->asid, h = rc->bo;
+		uint64_t va = 0;
+		int r;
+
+		if (!a)
+			continue;
+		r = vxpu_vm_map(rc->fd, a, h, 0, VXPU_PAGE_SIZE,
+				VXPU_MAP_READ | VXPU_MAP_WRITE, &va);
+		__atomic_add_fetch(&rc->calls, 1, __ATOMIC_RELAXED);
+		if (!race_errno_ok(r, ENOENT, ENOENT, ENOENT)) {
+			snprintf(rc->err, sizeof(rc->err), "vm_map race: %s", vxpu_strerror(r));
+			return NULL;
+		}
+		if (r)
+			continue;
+		__atomic_add_fetch(&rc->ok, 1, __ATOMIC_RELAXED);
+		r = vxpu_vm_write(rc->fd, a, va, buf, sizeof(buf));
+		if (!race_errno_ok(r, ENOENT, ENXIO, ENXIO)) {
+			snprintf(rc->err, sizeof(rc->err), "vm_write race: %s", vxpu_strerror(r));
+			return NULL;
+		}
+		r = vxpu_vm_read(rc->fd, a, va, buf, sizeof(buf));
+		if (!race_errno_ok(r, ENOENT, ENXIO, ENXIO)) {
+			snprintf(rc->err, sizeof(rc->err), "vm_read race: %s", vxpu_strerror(r));
+			return NULL;
+		}
+		switch (xrand(&seed) % 4) {
+		case 0: {
+			int d = vxpu_bo_export(rc->fd, h, DRM_CLOEXEC);
+
+			if (d >= 0)
+				close(d);
+			else if (d != -ENOENT) {
+				snprintf(rc->err, sizeof(rc->err), "export race: %s",
+					 vxpu_strerror(d));
+				return NULL;
+			}
+			break;
+		}
+		case 1:
+			r = vxpu_bo_destroy(rc->fd, h);	/* steal the owner's handle */
+			if (r && r != -EINVAL) {
+				snprintf(rc->err, sizeof(rc->err), "gem_close race: %s",
+					 vxpu_strerror(r));
+				return NULL;
+			}
+			break;
+		default:
+			break;
+		}
+		r = vxpu_vm_unmap(rc->fd, a, va, VXPU_PAGE_SIZE);
+		if (!race_errno_ok(r, ENOENT, ENOENT, ENOENT)) {
+			snprintf(rc->err, sizeof(rc->err), "vm_unmap race: %s", vxpu_strerror(r));
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+START_TEST(races_in_one_context)
+{
+	struct race rc = { 0 };
+	pthread_t owner, users[3];
+	uint64_t free0 = vram_free(0);
+	int secs = g_duration / 3 > 10 ? 10 : (g_duration / 3 > 0 ? g_duration / 3 : 1);
+
+	rc.fd = vxpu_open_index(0);
+	ck_assert_int_ge(rc.fd, 0);
+	VT_OK(vxpu_set_quota(rc.fd, 1ULL << 30));	/* stolen handles may linger in mappings */
+	ck_assert_int_eq(pthread_create(&owner, NULL, race_owner, &rc), 0);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(pthread_create(&users[i], NULL, race_user, &rc), 0);
+	sleep((unsigned int)secs);
+	rc.stop = 1;
+	pthread_join(owner, NULL);
+	for (int i = 0; i < 3; i++)
+		pthread_join(users[i], NULL);
+	printf("races: %lu map attempts, %lu mapped, in %d s\n", rc.calls, rc.ok, secs);
+	ck_assert_msg(!rc.err[0], "%s", rc.err);
+	ck_assert_uint_gt(rc.calls, 0);
+	close(rc.fd);
+	ck_assert_uint_eq(vram_free(0), free0);
+}
+END_TEST
+
 START_TEST(device_usable_afterwards)
 {
 	int n = vxpu_device_count();
@@ -285,6 +436,7 @@ int main(int argc, char **argv)
 	/* TCG is slow: allow the run plus a generous margin for joining and cleanup */
 	tcase_set_timeout(tc, g_duration * 3 + 300);
 	tcase_add_test(tc, stress_two_processes_one_killed);
+	tcase_add_test(tc, races_in_one_context);
 	tcase_add_test(tc, device_usable_afterwards);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
