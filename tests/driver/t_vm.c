@@ -821,6 +821,10 @@ START_TEST(abi_oversized_zero_tail)
 		r = vxpu_ioctl(f.fd, vt_ioctl_resize(abi_ioctls[i].cmd, sz + extra[k]), buf);
 		ck_assert_msg(r == 0, "%s with %zu bytes, zero tail: %d (%s), expected success",
 			      abi_ioctls[i].name, sz + extra[k], r, vxpu_strerror(r));
+		/* what the kernel does not know it leaves alone (zero) on the way back */
+		for (size_t b = sz; b < sz + extra[k]; b++)
+			ck_assert_msg(((uint8_t *)buf)[b] == 0, "%s: tail byte %zu came back as %#x",
+				      abi_ioctls[i].name, b, ((uint8_t *)buf)[b]);
 		if (i == 0) {
 			struct drm_vxpu_device_info *di = (void *)buf;
 
