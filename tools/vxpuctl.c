@@ -4,11 +4,13 @@
  *
  *   vxpuctl devices                    table of the vxpu devices
  *   vxpuctl share-demo [--device N] [--size BYTES]
- *       create a BO on a device, write a pattern through the CPU, pass a
+ *       create a BO on a device, write pattern A through the CPU, pass a
  *       dma-buf to a second process (SCM_RIGHTS) that imports it into its
  *       own context, maps it into its own ASID and reads it back through the
- *       device view and through the CPU; both sides print what they see and
- *       the exit status says whether every view matched.
+ *       device view and through the CPU, then writes pattern B through its
+ *       device view, which the first process checks through its CPU mapping
+ *       and its own device view. Both sides print what they see; the exit
+ *       status says whether every view matched.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -85,29 +87,33 @@ static int cmd_devices(void)
 
 /* ---- share-demo ---- */
 
-static uint8_t pattern(size_t i)
+/* generation 0: written by the exporter's CPU; 1: by the importer's device view */
+static uint8_t pattern(size_t i, int gen)
 {
-	return (uint8_t)((i * 31u + (i >> 8) * 7u) ^ 0x5a);
+	return (uint8_t)((i * 31u + (i >> 8) * 7u) ^ (gen ? 0xc3 : 0x5a));
 }
 
-static long first_mismatch(const uint8_t *p, size_t n)
+static long first_mismatch(const uint8_t *p, size_t n, int gen)
 {
 	for (size_t i = 0; i < n; i++)
-		if (p[i] != pattern(i))
+		if (p[i] != pattern(i, gen))
 			return (long)i;
 	return -1;
 }
 
-static void show(const char *view, const uint8_t *p, size_t n)
+/* print what a view shows; return 1 if it matches pattern @gen */
+static int show(const char *view, const uint8_t *p, size_t n, int gen)
 {
-	long bad = first_mismatch(p, n);
+	long bad = first_mismatch(p, n, gen);
 
-	printf("[%s] %-26s %02x %02x %02x %02x %02x %02x %02x %02x ...  %s\n", who, view, p[0],
-	       p[1], p[2], p[3], p[4], p[5], p[6], p[7], bad < 0 ? "matches the pattern" : "MISMATCH");
+	printf("[%s] %-30s %02x %02x %02x %02x %02x %02x %02x %02x ...  %s\n", who, view, p[0],
+	       p[1], p[2], p[3], p[4], p[5], p[6], p[7],
+	       bad < 0 ? (gen ? "= pattern B" : "= pattern A") : "MISMATCH");
 	if (bad >= 0)
 		printf("[%s]   first difference at byte %ld: %#04x, expected %#04x\n", who, bad,
-		       p[bad], pattern((size_t)bad));
+		       p[bad], pattern((size_t)bad, gen));
 	fflush(stdout);
+	return bad < 0;
 }
 
 static int send_fd(int sock, int fd, uint32_t tag)
@@ -153,7 +159,7 @@ static int importer(int sock, unsigned int device, uint64_t size)
 	uint32_t owner = 0, h, asid;
 	uint64_t va = 0;
 	uint8_t *cpu, *dev;
-	int fd, dfd, e, ok;
+	int fd, dfd, e, ok = 1;
 
 	who = "importer";
 	fd = vxpu_open_index(device);
@@ -168,24 +174,30 @@ static int importer(int sock, unsigned int device, uint64_t size)
 		return fail("importing the dma-buf", e);
 	if ((e = vxpu_bo_info(fd, h, &bi)))
 		return fail("BO_INFO of the import", e);
-	printf("[%s] pid %d, context %u: imported dma-buf as handle %u (%llu bytes, owned by "
-	       "context %u)\n", who, getpid(), ci.ctx_id, h, (unsigned long long)bi.size,
+	printf("[%s] pid %d, context %u: imported the dma-buf as handle %u (%llu bytes, owned "
+	       "by context %u)\n", who, getpid(), ci.ctx_id, h, (unsigned long long)bi.size,
 	       bi.owner_ctx_id);
 	if ((e = vxpu_asid_create(fd, 0, &asid)))
 		return fail("creating an ASID", e);
-	if ((e = vxpu_vm_map(fd, asid, h, 0, size, VXPU_MAP_READ, &va)))
+	if ((e = vxpu_vm_map(fd, asid, h, 0, size, VXPU_MAP_READ | VXPU_MAP_WRITE, &va)))
 		return fail("mapping the BO into the ASID", e);
-	printf("[%s] mapped into ASID %u at device VA %#llx\n", who, asid, (unsigned long long)va);
+	printf("[%s] mapped it into its ASID %u at device VA %#llx\n", who, asid,
+	       (unsigned long long)va);
 	dev = malloc(size);
 	if (!dev)
 		return fail("malloc", -ENOMEM);
 	if ((e = vxpu_vm_read(fd, asid, va, dev, size)))
 		return fail("VM_READ (device view)", e);
-	show("device view (VM_READ):", dev, size);
+	ok &= show("device view (VM_READ):", dev, size, 0);
 	if ((e = vxpu_bo_mmap(fd, bi.mmap_offset, size, PROT_READ, (void **)&cpu)))
 		return fail("CPU mmap of the import", e);
-	show("CPU mapping:", cpu, size);
-	ok = first_mismatch(dev, size) < 0 && first_mismatch(cpu, size) < 0;
+	ok &= show("CPU mapping:", cpu, size, 0);
+	for (size_t i = 0; i < size; i++)
+		dev[i] = pattern(i, 1);
+	if ((e = vxpu_vm_write(fd, asid, va, dev, size)))
+		return fail("VM_WRITE (device view)", e);
+	printf("[%s] wrote pattern B through the device view (VM_WRITE)\n", who);
+	ok &= show("CPU mapping:", cpu, size, 1);
 	munmap(cpu, size);
 	free(dev);
 	close(dfd);
@@ -196,11 +208,11 @@ static int importer(int sock, unsigned int device, uint64_t size)
 static int cmd_share_demo(int argc, char **argv)
 {
 	unsigned int device = 0;
-	uint64_t size = 64 * 1024, off;
+	uint64_t size = 64 * 1024, off, va = 0;
 	struct drm_vxpu_context_info ci;
-	int sv[2], fd, dfd, e, st;
-	uint32_t h;
-	uint8_t *cpu;
+	int sv[2], fd, dfd, e, st, ok = 1;
+	uint32_t h, asid;
+	uint8_t *cpu, *dev;
 	pid_t pid;
 
 	for (int i = 0; i < argc; i++) {
@@ -227,11 +239,21 @@ static int cmd_share_demo(int argc, char **argv)
 	if ((e = vxpu_bo_mmap(fd, off, size, PROT_READ | PROT_WRITE, (void **)&cpu)))
 		return fail("CPU mmap of the BO", e);
 	for (size_t i = 0; i < size; i++)
-		cpu[i] = pattern(i);
-	printf("[%s] pid %d, context %u: created VRAM BO %u (%llu bytes) on device %u, wrote the "
-	       "pattern through the CPU mapping\n", who, getpid(), ci.ctx_id, h,
+		cpu[i] = pattern(i, 0);
+	printf("[%s] pid %d, context %u: created VRAM BO %u (%llu bytes) on device %u, wrote "
+	       "pattern A through the CPU mapping\n", who, getpid(), ci.ctx_id, h,
 	       (unsigned long long)size, device);
-	show("CPU mapping:", cpu, size);
+	if ((e = vxpu_asid_create(fd, 0, &asid)))
+		return fail("creating an ASID", e);
+	if ((e = vxpu_vm_map(fd, asid, h, 0, size, VXPU_MAP_READ, &va)))
+		return fail("mapping the BO into the ASID", e);
+	dev = malloc(size);
+	if (!dev)
+		return fail("malloc", -ENOMEM);
+	if ((e = vxpu_vm_read(fd, asid, va, dev, size)))
+		return fail("VM_READ (device view)", e);
+	ok &= show("CPU mapping:", cpu, size, 0);
+	ok &= show("device view (VM_READ):", dev, size, 0);
 	dfd = vxpu_bo_export(fd, h, DRM_CLOEXEC | DRM_RDWR);
 	if (dfd < 0)
 		return fail("exporting the BO as a dma-buf", dfd);
@@ -254,19 +276,29 @@ static int cmd_share_demo(int argc, char **argv)
 	fflush(stdout);
 	if (waitpid(pid, &st, 0) != pid)
 		return fail("waitpid", -errno);
+	printf("[%s] after the importer wrote pattern B:\n", who);
+	ok &= show("CPU mapping:", cpu, size, 1);
+	if ((e = vxpu_vm_read(fd, asid, va, dev, size)))
+		return fail("VM_READ (device view)", e);
+	ok &= show("device view (VM_READ):", dev, size, 1);
 	close(sv[0]);
 	close(dfd);
 	munmap(cpu, size);
+	free(dev);
 	close(fd);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-		printf("share-demo: OK: the importer saw the exporter's bytes through its device "
-		       "view and its CPU mapping\n");
-		return 0;
+	if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+		printf("share-demo: FAILED: the importer %s %d\n",
+		       WIFEXITED(st) ? "exited with" : "was killed by signal",
+		       WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		return 1;
 	}
-	printf("share-demo: FAILED: the importer %s %d\n",
-	       WIFEXITED(st) ? "exited with" : "was killed by signal",
-	       WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
-	return 1;
+	if (!ok) {
+		printf("share-demo: FAILED: the exporter saw different bytes\n");
+		return 1;
+	}
+	printf("share-demo: OK: both processes saw the same bytes through their CPU mappings "
+	       "and their device views, in both directions\n");
+	return 0;
 }
 
 int main(int argc, char **argv)
