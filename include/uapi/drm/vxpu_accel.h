@@ -294,6 +294,291 @@ struct drm_vxpu_vm_rw {
 	__u64 user_ptr;
 };
 
+/* ---- Execution engine: queues, packets, events, faults (issue 3) ---- */
+
+#define DRM_VXPU_QUEUE_CREATE		0x0b
+#define DRM_VXPU_QUEUE_DESTROY		0x0c
+#define DRM_VXPU_QUEUE_DOORBELL		0x0d
+#define DRM_VXPU_QUEUE_INFO		0x0e
+#define DRM_VXPU_CONTEXT_PAUSE		0x0f
+#define DRM_VXPU_EVENT_CREATE		0x10
+#define DRM_VXPU_EVENT_DESTROY		0x11
+#define DRM_VXPU_EVENT_READ		0x12
+#define DRM_VXPU_EVENT_WAIT		0x13
+
+/** @VXPU_CAP_ENGINE: queues, packets and events exist */
+#define VXPU_CAP_ENGINE		(1ULL << 5)
+
+/* Packet opcodes, &drm_vxpu_packet.opcode */
+#define VXPU_OP_NOP		0	/* nothing */
+#define VXPU_OP_COPY		1	/* dst[0..size) = src[0..size), byte granular */
+#define VXPU_OP_FILL		2	/* dst byte i = byte (i % 8) of arg[0] (little endian) */
+#define VXPU_OP_WRITE64		3	/* *(u64 *)dst = arg[0]; dst 8-aligned */
+#define VXPU_OP_ATOMIC_ADD64	4	/* atomically *(u64 *)dst += arg[0]; dst 8-aligned */
+#define VXPU_OP_SIGNAL		5	/* event arg[0] value = arg[1] (if larger) */
+#define VXPU_OP_WAIT		6	/* wait until *(u64 *)src <flags cond> arg[0]; src 8-aligned */
+#define VXPU_OP_MIX64		7	/* u64 dst[i] = mix64(src[i], arg[0], i) for i < size / 8 */
+#define VXPU_OP_MATMUL_U32	8	/* C(MxN) = A(MxK) x B(KxN) mod 2^32, row major u32 */
+#define VXPU_OP_HASH64		9	/* *(u64 *)dst = xxh64(src[0..size), seed arg[0]) */
+
+/* VXPU_OP_WAIT conditions, in &drm_vxpu_packet.flags */
+#define VXPU_WAIT_EQ		0
+#define VXPU_WAIT_NE		1
+#define VXPU_WAIT_GE		2
+
+/**
+ * struct drm_vxpu_packet - one command in a queue's ring (64 bytes)
+ *
+ * Compute kernels, all integer (u64 arithmetic wraps):
+ *
+ * - MIX64 (splitmix64 finalizer): z = src[i] ^ seed; z += (i + 1) *
+ *   0x9e3779b97f4a7c15; z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+ *   z = (z ^ (z >> 27)) * 0x94d049bb133111eb; dst[i] = z ^ (z >> 31).
+ *   @size a multiple of 8, @src and @dst 8-aligned; i counts from the
+ *   start of the packet, so the result does not depend on chunking.
+ * - MATMUL_U32: C[r][c] = sum over k of A[r][k] * B[k][c], mod 2^32.
+ * - HASH64: XXH64 (the reference xxHash algorithm) of @size bytes at
+ *   @src with seed arg[0], stored little endian at @dst (8-aligned).
+ *
+ * SIGNAL: arg[0] is an event id of the queue's context; the event's
+ * counter becomes arg[1] if that is larger (counters never go back).
+ * WAIT: the queue sleeps (holding no engine time) until the condition
+ * holds; the engine re-checks it on every engine step of its device and
+ * at least once per millisecond.
+ *
+ * Addresses are device VAs, translated through @src_asid / @dst_asid (0
+ * means the queue's own ASID; another ASID of the same context may be
+ * named). MATMUL_U32: @src = A, arg[0] = VA of B (in @src_asid), @dst = C,
+ * arg[1] = M | (u64)N << 32, arg[2] = K; @size is ignored and must be 0.
+ * A malformed packet (unknown opcode, non-zero reserved field, bad
+ * alignment, arithmetic overflow) stops the queue with
+ * VXPU_FAULT_BAD_PACKET.
+ */
+struct drm_vxpu_packet {
+	__u32 opcode;
+	__u32 flags;
+	__u32 src_asid;
+	__u32 dst_asid;
+	__u64 src;
+	__u64 dst;
+	__u64 size;
+	__u64 arg[3];
+};
+
+/* Queue states, &drm_vxpu_queue_info.state */
+#define VXPU_QUEUE_IDLE		0	/* ring empty */
+#define VXPU_QUEUE_RUNNING	1	/* packets pending or executing */
+#define VXPU_QUEUE_WAITING	2	/* blocked in VXPU_OP_WAIT */
+#define VXPU_QUEUE_PAUSED	3	/* context paused; holds no engine time */
+#define VXPU_QUEUE_ERROR	4	/* stopped by a fault; see @fault */
+
+/* Fault reasons, &drm_vxpu_fault.reason */
+#define VXPU_FAULT_NONE		0
+#define VXPU_FAULT_UNMAPPED	1	/* VA not mapped in the ASID */
+#define VXPU_FAULT_PERMISSION	2	/* mapping lacks the access right */
+#define VXPU_FAULT_BAD_PACKET	3	/* malformed packet */
+#define VXPU_FAULT_BAD_ASID	4	/* packet names an ASID that does not exist */
+#define VXPU_FAULT_BAD_EVENT	5	/* SIGNAL names an event that does not exist */
+
+/* Fault access kinds, &drm_vxpu_fault.access */
+#define VXPU_ACCESS_READ	1
+#define VXPU_ACCESS_WRITE	2
+
+/**
+ * struct drm_vxpu_fault - why a queue stopped
+ */
+struct drm_vxpu_fault {
+	/** @reason: VXPU_FAULT_* */
+	__u32 reason;
+	/** @access: VXPU_ACCESS_* for UNMAPPED and PERMISSION, else 0 */
+	__u32 access;
+	/** @asid: ASID of the faulting access (0 for BAD_PACKET) */
+	__u32 asid;
+	/** @queue: id of the queue that faulted */
+	__u32 queue;
+	/** @va: faulting device address (first byte of the page) */
+	__u64 va;
+	/** @packet: ring index (rptr) of the faulting packet */
+	__u64 packet;
+};
+
+/**
+ * struct drm_vxpu_queue_create - create a user-mode queue (DRM_VXPU_QUEUE_CREATE)
+ *
+ * The ring is @ring_entries packets at @ring_offset in BO @ring_handle;
+ * userspace writes packets there (CPU mapping), then rings the doorbell.
+ * The queue holds a reference on the ring BO and on its ASID.
+ *
+ * Errors: -EINVAL (flags, pad, @ring_entries not a power of two in
+ * [2, 65536], ring offset unaligned or ring past the BO's end, priority
+ * over VXPU_QUEUE_PRIORITY_MAX), -ENOENT (bad ASID or handle).
+ */
+struct drm_vxpu_queue_create {
+	/** @asid: in, ASID that packet addresses are translated in */
+	__u32 asid;
+	/** @ring_handle: in, GEM handle of the BO holding the ring */
+	__u32 ring_handle;
+	/** @ring_offset: in, byte offset of the ring in the BO, VXPU_PAGE_SIZE aligned */
+	__u64 ring_offset;
+	/** @ring_entries: in, ring size in packets */
+	__u32 ring_entries;
+	/** @priority: in, 0 (lowest) .. VXPU_QUEUE_PRIORITY_MAX; weights the time slice */
+	__u32 priority;
+	/** @flags: in, must be 0 */
+	__u32 flags;
+	/** @queue: out, id of the new queue, never 0 */
+	__u32 queue;
+};
+
+#define VXPU_QUEUE_PRIORITY_MAX	15
+
+/**
+ * struct drm_vxpu_queue_destroy - destroy a queue, also while busy (DRM_VXPU_QUEUE_DESTROY)
+ *
+ * Returns once the engine no longer touches the queue; a half-done
+ * packet is abandoned.
+ */
+struct drm_vxpu_queue_destroy {
+	/** @queue: in */
+	__u32 queue;
+	/** @pad: must be 0 */
+	__u32 pad;
+};
+
+/**
+ * struct drm_vxpu_queue_doorbell - publish new packets (DRM_VXPU_QUEUE_DOORBELL)
+ *
+ * @wptr counts packets ever written (it is not wrapped); the engine
+ * executes packets rptr..@wptr-1, packet i living at ring slot
+ * i % ring_entries.
+ *
+ * Errors: -EINVAL (@wptr below the current wptr, or more than
+ * ring_entries ahead of rptr), -ENOENT (bad queue), -EIO (queue in error).
+ */
+struct drm_vxpu_queue_doorbell {
+	/** @queue: in */
+	__u32 queue;
+	/** @flags: in, must be 0 */
+	__u32 flags;
+	/** @wptr: in, new write pointer */
+	__u64 wptr;
+};
+
+/**
+ * struct drm_vxpu_queue_info - state of a queue (DRM_VXPU_QUEUE_INFO)
+ */
+struct drm_vxpu_queue_info {
+	/** @queue: in */
+	__u32 queue;
+	/** @flags: in, must be 0 */
+	__u32 flags;
+	/** @state: out, VXPU_QUEUE_* */
+	__u32 state;
+	/** @priority: out */
+	__u32 priority;
+	/** @rptr: out, packets completed (next to execute) */
+	__u64 rptr;
+	/** @wptr: out, last doorbell value */
+	__u64 wptr;
+	/** @progress: out, bytes (or rows) of packet @rptr already done */
+	__u64 progress;
+	/** @bytes: out, bytes moved or produced by completed work, ever */
+	__u64 bytes;
+	/** @chunks: out, engine steps spent on this queue, ever */
+	__u64 chunks;
+	/** @fault: out, valid when @state is VXPU_QUEUE_ERROR */
+	struct drm_vxpu_fault fault;
+};
+
+/* &drm_vxpu_context_pause.op */
+#define VXPU_CONTEXT_PAUSE	1
+#define VXPU_CONTEXT_RESUME	2
+
+/**
+ * struct drm_vxpu_context_pause - pause or resume every queue of the context (DRM_VXPU_CONTEXT_PAUSE)
+ *
+ * PAUSE returns once no engine is executing any queue of the context;
+ * a half-done packet keeps its progress. Pauses nest: each PAUSE needs
+ * a RESUME. A doorbell on a paused queue is accepted and takes effect at
+ * resume. Errors: -EINVAL (bad op or flags; RESUME without a PAUSE).
+ */
+struct drm_vxpu_context_pause {
+	/** @op: in, VXPU_CONTEXT_PAUSE or VXPU_CONTEXT_RESUME */
+	__u32 op;
+	/** @flags: in, must be 0 */
+	__u32 flags;
+};
+
+/**
+ * struct drm_vxpu_event_create - create an event counter (DRM_VXPU_EVENT_CREATE)
+ */
+struct drm_vxpu_event_create {
+	/** @flags: in, must be 0 */
+	__u32 flags;
+	/** @event: out, id of the new event, never 0 */
+	__u32 event;
+	/** @value: in, initial counter value */
+	__u64 value;
+};
+
+/** struct drm_vxpu_event_destroy - destroy an event (DRM_VXPU_EVENT_DESTROY); waiters get -ENOENT */
+struct drm_vxpu_event_destroy {
+	/** @event: in */
+	__u32 event;
+	/** @pad: must be 0 */
+	__u32 pad;
+};
+
+/** struct drm_vxpu_event_read - read an event's counter (DRM_VXPU_EVENT_READ) */
+struct drm_vxpu_event_read {
+	/** @event: in */
+	__u32 event;
+	/** @flags: in, must be 0 */
+	__u32 flags;
+	/** @value: out */
+	__u64 value;
+};
+
+/** struct drm_vxpu_event_wait_entry - one element of &drm_vxpu_event_wait.entries */
+struct drm_vxpu_event_wait_entry {
+	/** @event: in */
+	__u32 event;
+	/** @pad: must be 0 */
+	__u32 pad;
+	/** @value: in, satisfied when the counter is >= @value */
+	__u64 value;
+};
+
+/** @VXPU_WAIT_ALL: wait for every entry, not any one */
+#define VXPU_WAIT_ALL	(1U << 0)
+#define VXPU_EVENT_WAIT_MAX	64
+
+/**
+ * struct drm_vxpu_event_wait - wait for events (DRM_VXPU_EVENT_WAIT)
+ *
+ * Sleeps until any (or, with VXPU_WAIT_ALL, every) entry is satisfied or
+ * CLOCK_MONOTONIC reaches @timeout_ns. Interruptible; restarted after a
+ * signal with the same absolute timeout.
+ *
+ * Errors: -ETIME (timeout), -EINVAL (flags, pad, @count 0 or over
+ * VXPU_EVENT_WAIT_MAX), -ENOENT (bad or destroyed event), -EFAULT,
+ * -ERESTARTSYS/-EINTR (signal).
+ */
+struct drm_vxpu_event_wait {
+	/** @entries: in, user pointer to @count struct drm_vxpu_event_wait_entry */
+	__u64 entries;
+	/** @count: in */
+	__u32 count;
+	/** @flags: in, VXPU_WAIT_ALL or 0 */
+	__u32 flags;
+	/** @timeout_ns: in, absolute CLOCK_MONOTONIC deadline */
+	__s64 timeout_ns;
+	/** @first: out, index of the first satisfied entry */
+	__u32 first;
+	/** @pad: must be 0 */
+	__u32 pad;
+};
+
 #define DRM_IOCTL_VXPU_DEVICE_INFO \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VXPU_DEVICE_INFO, struct drm_vxpu_device_info)
 #define DRM_IOCTL_VXPU_CONTEXT_INFO \
@@ -316,6 +601,25 @@ struct drm_vxpu_vm_rw {
 	DRM_IOW(DRM_COMMAND_BASE + DRM_VXPU_VM_READ, struct drm_vxpu_vm_rw)
 #define DRM_IOCTL_VXPU_VM_WRITE \
 	DRM_IOW(DRM_COMMAND_BASE + DRM_VXPU_VM_WRITE, struct drm_vxpu_vm_rw)
+
+#define DRM_IOCTL_VXPU_QUEUE_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VXPU_QUEUE_CREATE, struct drm_vxpu_queue_create)
+#define DRM_IOCTL_VXPU_QUEUE_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VXPU_QUEUE_DESTROY, struct drm_vxpu_queue_destroy)
+#define DRM_IOCTL_VXPU_QUEUE_DOORBELL \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VXPU_QUEUE_DOORBELL, struct drm_vxpu_queue_doorbell)
+#define DRM_IOCTL_VXPU_QUEUE_INFO \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VXPU_QUEUE_INFO, struct drm_vxpu_queue_info)
+#define DRM_IOCTL_VXPU_CONTEXT_PAUSE \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VXPU_CONTEXT_PAUSE, struct drm_vxpu_context_pause)
+#define DRM_IOCTL_VXPU_EVENT_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VXPU_EVENT_CREATE, struct drm_vxpu_event_create)
+#define DRM_IOCTL_VXPU_EVENT_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VXPU_EVENT_DESTROY, struct drm_vxpu_event_destroy)
+#define DRM_IOCTL_VXPU_EVENT_READ \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VXPU_EVENT_READ, struct drm_vxpu_event_read)
+#define DRM_IOCTL_VXPU_EVENT_WAIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VXPU_EVENT_WAIT, struct drm_vxpu_event_wait)
 
 #if defined(__cplusplus)
 }
