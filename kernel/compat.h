@@ -12,7 +12,6 @@
 
 #include <linux/fs.h>
 #include <linux/mm.h>
-#include <linux/uaccess.h>
 
 #include "vxpu_probes.h"
 
@@ -61,52 +60,6 @@ static inline void vxpu_vm_flags_set(struct vm_area_struct *vma,
 				     vm_flags_t flags)
 {
 	vma->vm_flags |= flags;
-}
-#endif
-
-/*
- * Bulk user copies for the device view. Before 6.2, x86-64 copied with an
- * unrolled 8-byte loop on CPUs without X86_FEATURE_REP_GOOD (qemu64, as
- * used under TCG), at half the speed of "rep movsq" there; later kernels
- * use "rep movsq" themselves. Use the exported string variant where the
- * kernel has it. It does STAC/CLAC and fault fixups itself; we add the
- * checks copy_to_user() would make.
- */
-#ifdef VXPU_HAVE_COPY_USER_GENERIC_STRING
-static inline unsigned long vxpu_copy_to_user(void __user *to,
-					      const void *from,
-					      unsigned int n)
-{
-	might_fault();
-	if (!access_ok(to, n))
-		return n;
-	check_object_size(from, n, true);
-	return copy_user_generic_string((__force void *)to, from, n);
-}
-
-static inline unsigned long vxpu_copy_from_user(void *to,
-						const void __user *from,
-						unsigned int n)
-{
-	might_fault();
-	if (!access_ok(from, n))
-		return n;
-	check_object_size(to, n, false);
-	return copy_user_generic_string(to, (__force const void *)from, n);
-}
-#else
-static inline unsigned long vxpu_copy_to_user(void __user *to,
-					      const void *from,
-					      unsigned int n)
-{
-	return copy_to_user(to, from, n);
-}
-
-static inline unsigned long vxpu_copy_from_user(void *to,
-						const void __user *from,
-						unsigned int n)
-{
-	return copy_from_user(to, from, n);
 }
 #endif
 

@@ -122,9 +122,9 @@ static int vxpu_vm_rw(struct drm_file *file, struct drm_vxpu_vm_rw *args,
 			unsigned long rest;
 
 			if (write)
-				rest = vxpu_copy_from_user(kaddr + off, ubuf, n);
+				rest = copy_from_user(kaddr + off, ubuf, n);
 			else
-				rest = vxpu_copy_to_user(ubuf, kaddr + off, n);
+				rest = copy_to_user(ubuf, kaddr + off, n);
 			kunmap_local(kaddr);
 			if (rest) {
 				ret = -EFAULT;
