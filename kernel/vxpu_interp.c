@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packet interpreter (see vxpu_interp.h).
+ *
+ * Portable: builds into vxpu.ko and on the host; only vxpu_portable.h
+ * differs. Fields a packet uses (everything else must be zero):
+ *
+ *	opcode        flags  src_asid src dst_asid dst size arg[0] arg[1] arg[2]
+ *	NOP           -      -        -   -        -   -    -      -      -
+ *	COPY          -      x        x   x        x   x    -      -      -
+ *	FILL          -      -        -   x        x   x    x      -      -
+ *	WRITE64       -      -        -   x        x   -    x      -      -
+ *	ATOMIC_ADD64  -      -        -   x        x   -    x      -      -
+ *	SIGNAL        -      -        -   -        -   -    x      x      -
+ *	WAIT          cond   x        x   -        -   -    x      -      -
+ *	MIX64         -      x        x   x        x   x    x      -      -
+ *	MATMUL_U32    -      x        x   x        x   -    x      x      x
+ *	HASH64        -      x        x   x        x   x    x      -      -
+ */
+#include "vxpu_interp.h"
+
+#define VXPU_PAGE_MASK	(VXPU_PAGE_SIZE - 1)
+
+/* XXH64 primes */
+#define XXP1	0x9E3779B185EBCA87ULL
+#define XXP2	0xC2B2AE3D27D4EB4FULL
+#define XXP3	0x165667B19E3779F9ULL
+#define XXP4	0x85EBCA77C2B2AE63ULL
+#define XXP5	0x27D4EB2F165667C5ULL
+
+/* splitmix64 constants */
+#define MIX_GOLDEN	0x9e3779b97f4a7c15ULL
+#define MIX_M1		0xbf58476d1ce4e5b9ULL
+#define MIX_M2		0x94d049bb133111ebULL
+
+/* [va, va + len) must not wrap past 2^64 (it may end exactly there) */
+static bool range_ok(u64 va, u64 len)
+{
+	return len == 0 || len - 1 <= VXPU_U64_MAX - va;
+}
+
+static u32 le32_load(const u8 *p)
+{
+	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
+}
+
+static void le32_store(u8 *p, u32 v)
+{
+	p[0] = (u8)v;
+	p[1] = (u8)(v >> 8);
+	p[2] = (u8)(v >> 16);
+	p[3] = (u8)(v >> 24);
+}
+
+static u64 rotl64(u64 x, unsigned int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static int check_packet(const struct drm_vxpu_packet *p)
+{
+	u64 m, n, k;
+
+	switch (p->opcode) {
+	case VXPU_OP_NOP:
+		if (p->flags || p->src_asid || p->dst_asid || p->src || p->dst ||
+		    p->size || p->arg[0] || p->arg[1] || p->arg[2])
+			return -1;
+		return 0;
+	case VXPU_OP_COPY:
+		if (p->flags || p->arg[0] || p->arg[1] || p->arg[2])
+			return -1;
+		return range_ok(p->src, p->size) && range_ok(p->dst, p->size) ? 0 : -1;
+	case VXPU_OP_FILL:
+		if (p->flags || p->src_asid || p->src || p->arg[1] || p->arg[2])
+			return -1;
+		return range_ok(p->dst, p->size) ? 0 : -1;
+	case VXPU_OP_WRITE64:
+	case VXPU_OP_ATOMIC_ADD64:
+		if (p->flags || p->src_asid || p->src || p->size || p->arg[1] ||
+		    p->arg[2] || (p->dst & 7))
+			return -1;
+		return range_ok(p->dst, 8) ? 0 : -1;
+	case VXPU_OP_SIGNAL:
+		if (p->flags || p->src_asid || p->dst_asid || p->src || p->dst ||
+		    p->size || p->arg[2])
+			return -1;
+		return 0;
+	case VXPU_OP_WAIT:
+		if (p->flags > VXPU_WAIT_GE || p->dst_asid || p->dst || p->size ||
+		    p->arg[1] || p->arg[2] || (p->src & 7))
+			return -1;
+		return range_ok(p->src, 8) ? 0 : -1;
+	case VXPU_OP_MIX64:
+		if (p->flags || p->arg[1] || p->arg[2] || (p->size & 7) ||
+		    (p->src & 7) || (p->dst & 7))
+			return -1;
+		return range_ok(p->src, p->size) && range_ok(p->dst, p->size) ? 0 : -1;
+	case VXPU_OP_MATMUL_U32:
+		m = p->arg[1] & 0xffffffffu;
+		n = p->arg[1] >> 32;
+		k = p->arg[2];
+		if (p->flags || p->size || m > VXPU_MATMUL_DIM_MAX ||
+		    n > VXPU_MATMUL_DIM_MAX || k > VXPU_MATMUL_DIM_MAX ||
+		    (p->src & 3) || (p->arg[0] & 3) || (p->dst & 3))
+			return -1;
+		/* each product is at most 2^32 elements of 4 bytes: no overflow */
+		return range_ok(p->src, m * k * 4) && range_ok(p->arg[0], k * n * 4) &&
+		       range_ok(p->dst, m * n * 4) ? 0 : -1;
+	case VXPU_OP_HASH64:
+		if (p->flags || p->arg[1] || p->arg[2] || (p->dst & 7))
+			return -1;
+		return range_ok(p->src, p->size) && range_ok(p->dst, 8) ? 0 : -1;
+	default:
+		return -1;
+	}
+}
+
+static int check_exec(const struct drm_vxpu_packet *p, const struct vxpu_exec *ex)
+{
+	u64 m, n, k;
+
+	switch (p->opcode) {
+	case VXPU_OP_COPY:
+	case VXPU_OP_FILL:
+	case VXPU_OP_HASH64:
+		return ex->done <= p->size && !ex->k && !ex->col ? 0 : -1;
+	case VXPU_OP_MIX64:
+		return ex->done <= p->size && !(ex->done & 7) && !ex->k && !ex->col ? 0 : -1;
+	case VXPU_OP_MATMUL_U32:
+		m = p->arg[1] & 0xffffffffu;
+		n = p->arg[1] >> 32;
+		k = p->arg[2];
+		if (!m || !n)
+			return !ex->done && !ex->k && !ex->col ? 0 : -1;
+		if (ex->done == m)
+			return !ex->k && !ex->col ? 0 : -1;
+		return ex->done < m && ex->k < (k ? k : 1) && ex->col < n ? 0 : -1;
+	default:
+		return !ex->done && !ex->k && !ex->col ? 0 : -1;
+	}
+}
+
+int vxpu_interp_check(const struct drm_vxpu_packet *pkt,
+		      const struct vxpu_exec *ex)
+{
+	if (check_packet(pkt) || (ex && check_exec(pkt, ex)))
+		return VXPU_FAULT_BAD_PACKET;
+	return 0;
+}
+
+static int set_fault(struct drm_vxpu_fault *f, int reason, u32 access,
+		     u32 asid, u64 va)
+{
+	f->reason = reason;
+	f->access = (reason == VXPU_FAULT_UNMAPPED ||
+		     reason == VXPU_FAULT_PERMISSION) ? access : 0;
+	f->asid = asid;
+	f->va = va & ~VXPU_PAGE_MASK;
+	return VXPU_STEP_FAULT;
+}
+
+/*
+ * Map [va, va + len) for @access; on success *avail is the usable length,
+ * clamped (defensively) to @len and to the end of the page.
+ */
+static int map_piece(const struct vxpu_env *env, u32 asid, u64 va, u64 len,
+		     u32 access, void **ptr, u32 *avail,
+		     struct drm_vxpu_fault *f)
+{
+	u64 room = VXPU_PAGE_SIZE - (va & VXPU_PAGE_MASK);
+	u32 got = 0;
+	int r;
+
+	*ptr = NULL;
+	r = env->map(env->priv, asid, va, len, access, ptr, &got);
+	if (unlikely(r)) {
+		if (r != VXPU_FAULT_PERMISSION && r != VXPU_FAULT_BAD_ASID)
+			r = VXPU_FAULT_UNMAPPED;
+		*ptr = NULL;
+		return set_fault(f, r, access, asid, va);
+	}
+	room = VXPU_MIN(room, len);
+	if (unlikely(!got || !*ptr)) {
+		if (*ptr)
+			env->unmap(env->priv, *ptr);
+		*ptr = NULL;
+		return set_fault(f, VXPU_FAULT_UNMAPPED, access, asid, va);
+	}
+	*avail = (u32)VXPU_MIN((u64)got, room);
+	return 0;
+}
+
+/* ---- COPY, FILL, MIX64: ascending pieces, each within one page of src and dst ---- */
+
+static void fill_piece(u8 *d, u64 n, u64 pat, u64 off)
+{
+	unsigned int ph = off & 7;
+	u64 rot = ph ? (pat >> (8 * ph)) | (pat << (64 - 8 * ph)) : pat;
+	u64 j;
+
+	if (rot == (rot & 0xff) * 0x0101010101010101ULL) {
+		memset(d, (int)(rot & 0xff), n);
+		return;
+	}
+	for (; n >= 8; n -= 8, d += 8)
+		vxpu_le64_store(d, rot);
+	for (j = 0; j < n; j++)
+		d[j] = (u8)(rot >> (8 * j));
+}
+
+static void mix_piece(u8 *d, const u8 *s, u64 n, u64 seed, u64 idx)
+{
+	u64 j, z;
+
+	for (j = 0; j < n; j += 8, idx++) {
+		z = vxpu_le64_load(s + j) ^ seed;
+		z += (idx + 1) * MIX_GOLDEN;
+		z = (z ^ (z >> 30)) * MIX_M1;
+		z = (z ^ (z >> 27)) * MIX_M2;
+		vxpu_le64_store(d + j, z ^ (z >> 31));
+	}
+}
+
+static int run_stream(const struct drm_vxpu_packet *p, u32 sa, u32 da,
+		      struct vxpu_exec *ex, const struct vxpu_env *env,
+		      u64 budget, struct drm_vxpu_fault *f, u64 *bytes)
+{
+	bool need_src = p->opcode != VXPU_OP_FILL;
+	u64 used = 0;
+	int r = 0;
+
+	while (ex->done < p->size && used < budget) {
+		u64 want = VXPU_MIN(p->size - ex->done, budget - used);
+		void *s = NULL, *d;
+		u32 n = 0, dn = 0;
+
+		if (p->opcode == VXPU_OP_MIX64)
+			want = want < 8 ? 8 : want & ~7ULL;
+		if (need_src) {
+			r = map_piece(env, sa, p->src + ex->done, want,
+				      VXPU_ACCESS_READ, &s, &n, f);
+			if (r)
+				break;
+			want = n;
+		}
+		r = map_piece(env, da, p->dst + ex->done, want,
+			      VXPU_ACCESS_WRITE, &d, &dn, f);
+		if (r) {
+			if (s)
+				env->unmap(env->priv, s);
+			break;
+		}
+		n = dn;
+		if (p->opcode == VXPU_OP_MIX64)
+			n &= ~7U;
+		switch (p->opcode) {
+		case VXPU_OP_COPY:
+			memmove(d, s, n);
+			break;
+		case VXPU_OP_FILL:
+			fill_piece(d, n, p->arg[0], ex->done);
+			break;
+		default:
+			mix_piece(d, s, n, p->arg[0], ex->done / 8);
+			break;
+		}
+		env->unmap(env->priv, d);
+		if (s)
+			env->unmap(env->priv, s);
+		if (unlikely(!n)) {
+			/* a broken map() that cannot cover one u64 */
+			r = set_fault(f, VXPU_FAULT_UNMAPPED, VXPU_ACCESS_WRITE,
+				      da, p->dst + ex->done);
+			break;
+		}
+		ex->done += n;
+		used += n;
+	}
+	*bytes = used;
+	if (r)
+		return r;
+	return ex->done == p->size ? VXPU_STEP_DONE : VXPU_STEP_MORE;
+}
+
+/* ---- HASH64: XXH64, streamed ---- */
+
+static u64 xxh_round(u64 acc, u64 in)
+{
+	acc += in * XXP2;
+	acc = rotl64(acc, 31);
+	return acc * XXP1;
+}
+
+static void xxh_stripe(u64 *acc, const u8 *p)
+{
+	acc[0] = xxh_round(acc[0], vxpu_le64_load(p));
+	acc[1] = xxh_round(acc[1], vxpu_le64_load(p + 8));
+	acc[2] = xxh_round(acc[2], vxpu_le64_load(p + 16));
+	acc[3] = xxh_round(acc[3], vxpu_le64_load(p + 24));
+}
+
+static void xxh_update(struct vxpu_exec *ex, const u8 *p, u64 n)
+{
+	unsigned int t = ex->done & 31;
+
+	if (t) {
+		u64 take = VXPU_MIN(32 - t, n);
+
+		memcpy(ex->tail + t, p, take);
+		p += take;
+		n -= take;
+		ex->done += take;
+		if (t + take < 32)
+			return;
+		xxh_stripe(ex->acc, ex->tail);
+	}
+	for (; n >= 32; n -= 32, p += 32, ex->done += 32)
+		xxh_stripe(ex->acc, p);
+	if (n) {
+		memcpy(ex->tail, p, n);
+		ex->done += n;
+	}
+}
+
+static u64 xxh_merge(u64 h, u64 v)
+{
+	h ^= xxh_round(0, v);
+	return h * XXP1 + XXP4;
+}
+
+static u64 xxh_digest(const struct vxpu_exec *ex, u64 len, u64 seed)
+{
+	const u8 *p = ex->tail;
+	u64 rem = len & 31;
+	u64 h;
+
+	if (len >= 32) {
+		h = rotl64(ex->acc[0], 1) + rotl64(ex->acc[1], 7) +
+		    rotl64(ex->acc[2], 12) + rotl64(ex->acc[3], 18);
+		h = xxh_merge(h, ex->acc[0]);
+		h = xxh_merge(h, ex->acc[1]);
+		h = xxh_merge(h, ex->acc[2]);
+		h = xxh_merge(h, ex->acc[3]);
+	} else {
+		h = seed + XXP5;
+	}
+	h += len;
+	for (; rem >= 8; rem -= 8, p += 8) {
+		h ^= xxh_round(0, vxpu_le64_load(p));
+		h = rotl64(h, 27) * XXP1 + XXP4;
+	}
+	if (rem >= 4) {
+		h ^= (u64)le32_load(p) * XXP1;
+		h = rotl64(h, 23) * XXP2 + XXP3;
+		p += 4;
+		rem -= 4;
+	}
+	for (; rem; rem--, p++) {
+		h ^= *p * XXP5;
+		h = rotl64(h, 11) * XXP1;
+	}
+	h ^= h >> 33;
+	h *= XXP2;
+	h ^= h >> 29;
+	h *= XXP3;
+	h ^= h >> 32;
+	return h;
+}
+
+static int run_hash(const struct drm_vxpu_packet *p, u32 sa, u32 da,
+		    struct vxpu_exec *ex, const struct vxpu_env *env,
+		    u64 budget, struct drm_vxpu_fault *f, u64 *bytes)
+{
+	u64 seed = p->arg[0];
+	u64 used = 0;
+	void *ptr;
+	u32 n;
+	int r;
+
+	if (!ex->done) {
+		ex->acc[0] = seed + XXP1 + XXP2;
+		ex->acc[1] = seed + XXP2;
+		ex->acc[2] = seed;
+		ex->acc[3] = seed - XXP1;
+	}
+	while (ex->done < p->size && used < budget) {
+		r = map_piece(env, sa, p->src + ex->done,
+			      VXPU_MIN(p->size - ex->done, budget - used),
+			      VXPU_ACCESS_READ, &ptr, &n, f);
+		if (r) {
+			*bytes = used;
+			return r;
+		}
+		xxh_update(ex, ptr, n);
+		env->unmap(env->priv, ptr);
+		used += n;
+	}
+	*bytes = used;
+	if (ex->done < p->size)
+		return VXPU_STEP_MORE;
+
+	r = map_piece(env, da, p->dst, 8, VXPU_ACCESS_WRITE, &ptr, &n, f);
+	if (r)
+		return r;
+	if (unlikely(n < 8)) {
+		env->unmap(env->priv, ptr);
+		return set_fault(f, VXPU_FAULT_UNMAPPED, VXPU_ACCESS_WRITE, da, p->dst);
+	}
+	vxpu_le64_store(ptr, xxh_digest(ex, p->size, seed));
+	env->unmap(env->priv, ptr);
+	return VXPU_STEP_DONE;
+}
+
+/* ---- MATMUL_U32: row r, product k, column col ---- */
+
+static int run_matmul(const struct drm_vxpu_packet *p, u32 sa, u32 da,
+		      struct vxpu_exec *ex, const struct vxpu_env *env,
+		      u64 budget, struct drm_vxpu_fault *f, u64 *bytes)
+{
+	u64 m = p->arg[1] & 0xffffffffu;
+	u64 n = p->arg[1] >> 32;
+	u64 kk = p->arg[2];
+	u64 used = 0;
+	void *bp = NULL, *cp;
+	u32 a = 0, got;
+	int r = 0;
+
+	while (ex->done < m && used < budget) {
+		u64 row = ex->done;
+
+		if (kk) {
+			r = map_piece(env, sa, p->src + (row * kk + ex->k) * 4, 4,
+				      VXPU_ACCESS_READ, &bp, &got, f);
+			if (r)
+				break;
+			if (unlikely(got < 4)) {
+				env->unmap(env->priv, bp);
+				r = set_fault(f, VXPU_FAULT_UNMAPPED, VXPU_ACCESS_READ,
+					      sa, p->src + (row * kk + ex->k) * 4);
+				break;
+			}
+			a = le32_load(bp);
+			env->unmap(env->priv, bp);
+			bp = NULL;
+		}
+		while (ex->col < n && used < budget) {
+			u64 want = VXPU_MIN(n - ex->col, (budget - used + 3) / 4) * 4;
+			u64 cva = p->dst + (row * n + ex->col) * 4;
+			u32 cnt, i;
+
+			if (kk) {
+				r = map_piece(env, sa, p->arg[0] + (ex->k * n + ex->col) * 4,
+					      want, VXPU_ACCESS_READ, &bp, &got, f);
+				if (r)
+					break;
+				want = got;
+			}
+			r = map_piece(env, da, cva, want, VXPU_ACCESS_WRITE, &cp, &got, f);
+			if (r) {
+				if (bp)
+					env->unmap(env->priv, bp);
+				bp = NULL;
+				break;
+			}
+			cnt = got / 4;
+			if (!kk) {
+				memset(cp, 0, (u64)cnt * 4);
+			} else if (!ex->k) {
+				for (i = 0; i < cnt; i++)
+					le32_store((u8 *)cp + 4 * i,
+						   a * le32_load((u8 *)bp + 4 * i));
+			} else {
+				for (i = 0; i < cnt; i++) {
+					u8 *c = (u8 *)cp + 4 * i;
+
+					le32_store(c, le32_load(c) +
+						   a * le32_load((u8 *)bp + 4 * i));
+				}
+			}
+			env->unmap(env->priv, cp);
+			if (bp)
+				env->unmap(env->priv, bp);
+			bp = NULL;
+			if (unlikely(!cnt)) {
+				r = set_fault(f, VXPU_FAULT_UNMAPPED, VXPU_ACCESS_WRITE,
+					      da, cva);
+				break;
+			}
+			ex->col += cnt;
+			used += (u64)cnt * 4;
+		}
+		if (r)
+			break;
+		if (ex->col == n) {
+			ex->col = 0;
+			if (kk && ++ex->k < kk)
+				continue;
+			ex->k = 0;
+			ex->done++;
+		}
+	}
+	*bytes = used;
+	if (r)
+		return r;
+	return ex->done == m ? VXPU_STEP_DONE : VXPU_STEP_MORE;
+}
+
+/* ---- single-access packets ---- */
+
+static int run_single(const struct drm_vxpu_packet *p, u32 sa, u32 da,
+		      const struct vxpu_env *env, struct drm_vxpu_fault *f,
+		      u64 *bytes)
+{
+	bool wait = p->opcode == VXPU_OP_WAIT;
+	u32 asid = wait ? sa : da;
+	u64 va = wait ? p->src : p->dst;
+	u32 acc = wait ? VXPU_ACCESS_READ : VXPU_ACCESS_WRITE;
+	bool hold = true;
+	void *ptr;
+	u64 v;
+	u32 n;
+	int r;
+
+	r = map_piece(env, asid, va, 8, acc, &ptr, &n, f);
+	if (r)
+		return r;
+	if (unlikely(n < 8)) {
+		env->unmap(env->priv, ptr);
+		return set_fault(f, VXPU_FAULT_UNMAPPED, acc, asid, va);
+	}
+	switch (p->opcode) {
+	case VXPU_OP_WRITE64:
+		vxpu_store64_once(ptr, p->arg[0]);
+		*bytes = 8;
+		break;
+	case VXPU_OP_ATOMIC_ADD64:
+		vxpu_atomic_add64(ptr, p->arg[0]);
+		*bytes = 8;
+		break;
+	default:
+		v = vxpu_load64_once(ptr);
+		if (p->flags == VXPU_WAIT_EQ)
+			hold = v == p->arg[0];
+		else if (p->flags == VXPU_WAIT_NE)
+			hold = v != p->arg[0];
+		else
+			hold = v >= p->arg[0];
+		break;
+	}
+	env->unmap(env->priv, ptr);
+	return hold ? VXPU_STEP_DONE : VXPU_STEP_WAIT;
+}
+
+int vxpu_interp_step(const struct drm_vxpu_packet *pkt, u32 queue_asid,
+		     struct vxpu_exec *ex, const struct vxpu_env *env,
+		     u64 budget, struct drm_vxpu_fault *fault, u64 *bytes)
+{
+	/* one copy, so that the packet cannot change under us */
+	struct drm_vxpu_packet p = *pkt;
+	u32 sa = p.src_asid ? p.src_asid : queue_asid;
+	u32 da = p.dst_asid ? p.dst_asid : queue_asid;
+
+	memset(fault, 0, sizeof(*fault));
+	*bytes = 0;
+	if (vxpu_interp_check(&p, ex))
+		return set_fault(fault, VXPU_FAULT_BAD_PACKET, 0, 0, 0);
+	if (!budget)
+		budget = 1;
+
+	switch (p.opcode) {
+	case VXPU_OP_NOP:
+		return VXPU_STEP_DONE;
+	case VXPU_OP_COPY:
+	case VXPU_OP_FILL:
+	case VXPU_OP_MIX64:
+		return run_stream(&p, sa, da, ex, env, budget, fault, bytes);
+	case VXPU_OP_HASH64:
+		return run_hash(&p, sa, da, ex, env, budget, fault, bytes);
+	case VXPU_OP_MATMUL_U32:
+		return run_matmul(&p, sa, da, ex, env, budget, fault, bytes);
+	case VXPU_OP_SIGNAL:
+		if (env->signal(env->priv, p.arg[0], p.arg[1]))
+			return set_fault(fault, VXPU_FAULT_BAD_EVENT, 0, 0, 0);
+		return VXPU_STEP_DONE;
+	default: /* WRITE64, ATOMIC_ADD64, WAIT */
+		return run_single(&p, sa, da, env, fault, bytes);
+	}
+}
