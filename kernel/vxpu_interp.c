@@ -235,8 +235,11 @@ static int run_stream(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 		void *s = NULL, *d;
 		u32 n = 0, dn = 0;
 
-		if (p->opcode == VXPU_OP_MIX64)
+		if (p->opcode == VXPU_OP_MIX64) {
+			if (want < 8 && used)
+				break;	/* less than one u64 left */
 			want = want < 8 ? 8 : want & ~7ULL;
+		}
 		if (need_src) {
 			r = map_piece(env, sa, p->src + ex->done, want,
 				      VXPU_ACCESS_READ, &s, &n, f);
@@ -426,7 +429,11 @@ static int run_matmul(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 	u32 a = 0, got;
 	int r = 0;
 
-	while (ex->done < m && used < budget) {
+	*bytes = 0;
+	if (!m || !n)
+		return VXPU_STEP_DONE;
+	/* stop when less than one multiply-add (4 bytes) of budget is left */
+	while (ex->done < m && (!used || used + 4 <= budget)) {
 		u64 row = ex->done;
 
 		if (kk) {
@@ -444,11 +451,12 @@ static int run_matmul(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 			env->unmap(env->priv, bp);
 			bp = NULL;
 		}
-		while (ex->col < n && used < budget) {
-			u64 want = VXPU_MIN(n - ex->col, (budget - used + 3) / 4) * 4;
+		while (ex->col < n && (!used || used + 4 <= budget)) {
+			u64 want = (budget - used) / 4;
 			u64 cva = p->dst + (row * n + ex->col) * 4;
 			u32 cnt, i;
 
+			want = VXPU_MIN(n - ex->col, want ? want : 1) * 4;
 			if (kk) {
 				r = map_piece(env, sa, p->arg[0] + (ex->k * n + ex->col) * 4,
 					      want, VXPU_ACCESS_READ, &bp, &got, f);
