@@ -115,41 +115,67 @@ static void bench_map(int fd)
 	}
 }
 
+/*
+ * Under qemu TCG on a shared host the rates are noisy, so memcpy and the four
+ * device-view copies of one size are measured in interleaved rounds and the
+ * best round of each is reported: the ratio compares like with like.
+ */
+#define ROUNDS 5
+
 static void bench_rw(int fd)
 {
 	uint64_t max = rw_sizes[N_SIZES - 1];
 	uint8_t *src = malloc(max), *dst = malloc(max);
+	double saved = g_min_time;
 
 	if (!src || !dst)
 		die("malloc", -ENOMEM);
 	memset(src, 0x5a, max);
 	memset(dst, 0xa5, max);
+	g_min_time = saved / ROUNDS;
 	printf("\n%-8s %9s | %9s %6s %9s %6s | %9s %6s %9s %6s\n", "size", "memcpy",
 	       "VRAM rd", "ratio", "VRAM wr", "ratio", "GTT rd", "ratio", "GTT wr", "ratio");
 	printf("%-8s %9s | %9s %6s %9s %6s | %9s %6s %9s %6s\n", "", "MiB/s", "MiB/s", "", "MiB/s",
 	       "", "MiB/s", "", "MiB/s", "");
 	for (unsigned int s = 0; s < N_SIZES; s++) {
-		uint64_t sz = rw_sizes[s];
-		double mc, r[2][2];
+		uint64_t sz = rw_sizes[s], va[2] = { 0, 0 };
+		uint32_t h[2], a[2];
+		double mc = 0, r[2][2] = { { 0, 0 }, { 0, 0 } }, x;
 		char hb[32];
+		int e;
 
-		mc = RATE(5, { memcpy(dst, src, sz); __asm__ volatile("" ::: "memory"); });
 		for (int p = 0; p < 2; p++) {
-			uint32_t h, a;
-			uint64_t va = 0;
-			int e = vxpu_bo_create(fd, sz, p ? VXPU_BO_GTT : VXPU_BO_VRAM, &h, NULL);
-
+			e = vxpu_bo_create(fd, sz, p ? VXPU_BO_GTT : VXPU_BO_VRAM, &h[p], NULL);
 			if (e)
 				die("bo_create", e);
-			if ((e = vxpu_asid_create(fd, 0, &a)) || (e = vxpu_vm_map(fd, a, h, 0, sz, RW, &va)))
+			if ((e = vxpu_asid_create(fd, 0, &a[p])) ||
+			    (e = vxpu_vm_map(fd, a[p], h[p], 0, sz, RW, &va[p])))
 				die("asid/map", e);
-			e = vxpu_vm_write(fd, a, va, src, sz); /* populate */
+			e = vxpu_vm_write(fd, a[p], va[p], src, sz); /* populate */
 			if (e)
 				die("vm_write", e);
-			r[p][0] = RATE(5, { e = vxpu_vm_read(fd, a, va, dst, sz); if (e) die("vm_read", e); });
-			r[p][1] = RATE(5, { e = vxpu_vm_write(fd, a, va, src, sz); if (e) die("vm_write", e); });
-			vxpu_asid_destroy(fd, a);
-			vxpu_bo_destroy(fd, h);
+		}
+		for (int round = 0; round < ROUNDS; round++) {
+			x = RATE(3, { memcpy(dst, src, sz); __asm__ volatile("" ::: "memory"); });
+			mc = x > mc ? x : mc;
+			for (int p = 0; p < 2; p++) {
+				x = RATE(3, {
+					e = vxpu_vm_read(fd, a[p], va[p], dst, sz);
+					if (e)
+						die("vm_read", e);
+				});
+				r[p][0] = x > r[p][0] ? x : r[p][0];
+				x = RATE(3, {
+					e = vxpu_vm_write(fd, a[p], va[p], src, sz);
+					if (e)
+						die("vm_write", e);
+				});
+				r[p][1] = x > r[p][1] ? x : r[p][1];
+			}
+		}
+		for (int p = 0; p < 2; p++) {
+			vxpu_asid_destroy(fd, a[p]);
+			vxpu_bo_destroy(fd, h[p]);
 		}
 #define MIBS(rate) ((rate) * (double)sz / (1 << 20))
 		printf("%-8s %9.0f | %9.0f %5.2fx %9.0f %5.2fx | %9.0f %5.2fx %9.0f %5.2fx\n",
@@ -157,8 +183,9 @@ static void bench_rw(int fd)
 		       MIBS(r[0][0]), r[0][0] / mc, MIBS(r[0][1]), r[0][1] / mc,
 		       MIBS(r[1][0]), r[1][0] / mc, MIBS(r[1][1]), r[1][1] / mc);
 	}
-	printf("\nratio = device-view copy rate / memcpy rate of the same bytes (target >= 0.8x "
-	       "from 1 MiB up)\n");
+	printf("\nbest of %d interleaved rounds; ratio = device-view copy rate / memcpy rate of "
+	       "the same bytes\n(target >= 0.8x from 1 MiB up)\n", ROUNDS);
+	g_min_time = saved;
 	free(src);
 	free(dst);
 }
