@@ -124,11 +124,95 @@ struct vxpu_mapping *vxpu_asid_find(struct vxpu_asid *asid, u64 va)
 	return NULL;
 }
 
+/**
+ * vxpu_asid_translate - translate device addresses to pages, checking rights
+ * @asid: the address space
+ * @va: first device address
+ * @len: bytes wanted from @va (at least 1)
+ * @perm: VXPU_MAP_READ and/or VXPU_MAP_WRITE, all needed
+ * @max: most pages to translate, 1..VXPU_XLATE_MAX
+ * @x: out: the pages from @va's page on, all within the mapping containing
+ *	@va, and a reference on its BO (release with vxpu_xlate_put())
+ *
+ * The one translation of the driver: the device view and the engine use
+ * it. Translates until @len, the end of the mapping, @max pages or the
+ * first page lacking @perm. Returns 0 when at least @va's page was
+ * translated; else -ENOENT (ASID destroyed), -ENXIO (@va not mapped) or
+ * -EACCES (@va's page lacks @perm), with nothing to release. Takes the
+ * ASID lock (a mutex): call it holding no spinlock.
+ */
+int vxpu_asid_translate(struct vxpu_asid *asid, u64 va, u64 len, u32 perm,
+			unsigned int max, struct vxpu_xlate *x)
+{
+	struct vxpu_mapping *m;
+	u64 map_end, end;
+	unsigned long idx;
+	int ret = 0;
+
+	x->npages = 0;
+	x->bo = NULL;
+	x->va = va & PAGE_MASK;
+	if (WARN_ON(!max || max > VXPU_XLATE_MAX || !len))
+		return -EINVAL;
+
+	mutex_lock(&asid->lock);
+	if (asid->dead) {
+		ret = -ENOENT;
+		goto out;
+	}
+	x->gen = asid->gen;
+	m = vxpu_asid_find(asid, va);
+	if (!m) {
+		ret = -ENXIO;
+		goto out;
+	}
+
+	map_end = m->node.start + m->node.size;
+	end = va + min(len, map_end - va);
+	end = min(end, x->va + (u64)max * PAGE_SIZE);
+
+	for (idx = va >> PAGE_SHIFT; (u64)idx << PAGE_SHIFT < end; idx++) {
+		void *entry = xa_load(&asid->pt, idx);
+		unsigned long pte;
+
+		if (WARN_ON_ONCE(!xa_is_value(entry))) {
+			ret = -ENXIO;
+			break;
+		}
+		pte = xa_to_value(entry);
+		if ((pte & perm) != perm) {
+			ret = -EACCES;
+			break;
+		}
+		x->pages[x->npages++] = pfn_to_page(pte >> VXPU_PTE_SHIFT);
+	}
+
+	if (x->npages) {
+		x->bo = m->bo;
+		drm_gem_object_get(&m->bo->base);
+		/* The caller meets the error again at the next page. */
+		ret = 0;
+	}
+out:
+	mutex_unlock(&asid->lock);
+	return ret;
+}
+
+/* Release a translation; may free the BO (see the lock order). */
+void vxpu_xlate_put(struct vxpu_xlate *x)
+{
+	if (x->bo)
+		drm_gem_object_put(&x->bo->base);
+	x->bo = NULL;
+	x->npages = 0;
+}
+
 static void vxpu_mapping_remove(struct vxpu_asid *asid, struct vxpu_mapping *m)
 {
 	lockdep_assert_held(&asid->lock);
 	vxpu_pt_clear(asid, m->node.start, m->node.size);
 	drm_mm_remove_node(&m->node);
+	WRITE_ONCE(asid->gen, asid->gen + 1);
 	WARN_ON(!asid->mapping_count);
 	asid->mapping_count--;
 	WARN_ON(atomic_dec_return(&m->bo->map_count) < 0);

@@ -13,6 +13,12 @@
  * vxpu_asid     a device address space of one context; refcounted so
  *               that an ioctl may use it while another thread destroys it.
  * vxpu_mapping  a BO range mapped into an ASID; holds a BO reference.
+ * vxpu_queue    a user-mode queue of one context: a ring of packets in a
+ *               BO (referenced) executed in an ASID (referenced);
+ *               refcounted for lookups, owned by the context's table.
+ * vxpu_event    a 64-bit counter of one context, raised by SIGNAL packets;
+ *               refcounted so that a waiter survives its destruction.
+ * vxpu_engine   one kthread of a device; executes one queue at a time.
  *
  * Locks, one role each (outer to inner in the order listed):
  *
@@ -30,6 +36,23 @@
  *
  * Dropping the last reference of a BO (e.g. an unmap under asid.lock) may
  * take vram_lock, ctx.lock and the ctxs xa_lock: hence the order above.
+ *
+ * Engine locks. None is held while a packet executes, nor across a user
+ * copy; the engine takes an ASID lock only inside vxpu_asid_translate(),
+ * holding nothing else, and never sleeps under the spinlocks below.
+ *
+ * vxpu_device.sched_lock (spinlock) scheduling state of every queue of
+ *                      the device: state, rptr, wptr, pkt, exec, fault,
+ *                      counters, run_link (runq / waitq), engine, dead;
+ *                      each context's queue_list, active, pause counts.
+ *                      Innermost but for the two below; taken by engines,
+ *                      queue ioctls, pause/resume and debugfs.
+ * vxpu_ctx.queues      (its xa_lock) queue ids; lookups take a queue
+ *                      reference under it. Taken alone.
+ * vxpu_ctx.events      (its xa_lock) event ids; lookups take an event
+ *                      reference under it. Taken alone.
+ * Event counters are atomic64_t (monotonic maximum, lock-free); waiters
+ * sleep on vxpu_ctx.event_wq.
  */
 #ifndef _VXPU_DRV_H_
 #define _VXPU_DRV_H_
@@ -40,6 +63,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 
 #include <drm/drm_device.h>
@@ -51,6 +75,7 @@
 #include <drm/vxpu_accel.h>
 
 #include "compat.h"
+#include "vxpu_interp.h"
 
 #define VXPU_MAX_DEVICES	8
 #define VXPU_VA_START		BIT_ULL(20)
@@ -84,6 +109,14 @@ struct vxpu_device {
 
 	struct dentry *debugfs;
 	struct dentry *debugfs_ctx;
+
+	/* Engine: see the lock comment above. */
+	spinlock_t sched_lock;
+	struct list_head runq;		/* queues ready for an engine */
+	struct list_head waitq;		/* queues parked in VXPU_OP_WAIT */
+	wait_queue_head_t engine_wq;	/* idle engines sleep here */
+	wait_queue_head_t idle_wq;	/* pause and destroy wait for engines */
+	struct vxpu_engine *engines;	/* engine_count of them */
 };
 
 struct vxpu_ctx {
@@ -104,6 +137,19 @@ struct vxpu_ctx {
 	struct xarray asids;
 	u32 asid_next;
 	u32 asid_count;
+
+	/* Queue ids; queue_list, active and the pause counts: sched_lock. */
+	struct xarray queues;
+	u32 queue_next;
+	struct list_head queue_list;
+	u32 active;		/* queues of this context on an engine */
+	u32 pause_count;	/* vxpu_ctx_pause() nesting (kernel users) */
+	u32 user_pause_count;	/* DRM_VXPU_CONTEXT_PAUSE nesting */
+
+	/* Event ids; waiters of every event of the context. */
+	struct xarray events;
+	u32 event_next;
+	wait_queue_head_t event_wq;
 
 	struct dentry *debugfs;
 };
@@ -137,6 +183,8 @@ struct vxpu_asid {
 	struct drm_mm mm;
 	struct xarray pt;
 	u32 mapping_count;
+	/* Bumped when a mapping goes: the engine's translations go stale. */
+	unsigned int gen;
 };
 
 struct vxpu_mapping {
@@ -146,11 +194,61 @@ struct vxpu_mapping {
 	u32 perm;
 };
 
+/*
+ * A translation: up to VXPU_XLATE_MAX pages from @va (page aligned), all
+ * in one mapping, with a reference on the mapping's BO keeping them
+ * allocated. Made by vxpu_asid_translate(), released by vxpu_xlate_put().
+ */
+#define VXPU_XLATE_MAX	64
+
+struct vxpu_xlate {
+	struct vxpu_bo *bo;
+	u64 va;
+	unsigned int npages;
+	unsigned int gen;
+	struct page *pages[VXPU_XLATE_MAX];
+};
+
+struct vxpu_queue {
+	struct kref ref;
+	struct vxpu_ctx *ctx;
+	u32 id;
+	u32 priority;
+	struct vxpu_asid *asid;		/* a reference */
+	struct vxpu_bo *ring_bo;	/* a reference */
+	u64 ring_offset;
+	u32 ring_entries;
+
+	/* Everything below: vxpu_device.sched_lock. */
+	u32 state;			/* VXPU_QUEUE_*, never PAUSED */
+	bool dead;			/* destroyed: no engine may pick it */
+	bool pkt_valid;			/* pkt was fetched, exec is its progress */
+	u64 rptr;
+	u64 wptr;
+	struct drm_vxpu_packet pkt;
+	struct vxpu_exec exec;
+	struct drm_vxpu_fault fault;
+	u64 bytes;
+	u64 chunks;
+	struct list_head run_link;	/* on runq or waitq, or empty */
+	struct list_head ctx_link;	/* on ctx->queue_list */
+	struct vxpu_engine *engine;	/* executing it, or NULL */
+};
+
+struct vxpu_event {
+	struct kref ref;
+	u32 id;
+	bool dead;			/* destroyed: waiters get -ENOENT */
+	atomic64_t value;
+};
+
 /* Live object counters, checked at module unload (vxpu_drv.c). */
 extern atomic_t vxpu_live_ctxs;
 extern atomic_t vxpu_live_bos;
 extern atomic_t vxpu_live_asids;
 extern atomic_t vxpu_live_mappings;
+extern atomic_t vxpu_live_queues;
+extern atomic_t vxpu_live_events;
 
 /* Module parameters (vxpu_drv.c). */
 extern unsigned long long vxpu_default_quota;
@@ -210,6 +308,9 @@ void vxpu_asid_destroy_all(struct vxpu_ctx *ctx);
 struct vxpu_asid *vxpu_asid_get(struct vxpu_ctx *ctx, u32 id);
 void vxpu_asid_put(struct vxpu_asid *asid);
 struct vxpu_mapping *vxpu_asid_find(struct vxpu_asid *asid, u64 va);
+int vxpu_asid_translate(struct vxpu_asid *asid, u64 va, u64 len, u32 perm,
+			unsigned int max, struct vxpu_xlate *x);
+void vxpu_xlate_put(struct vxpu_xlate *x);
 int vxpu_ioctl_asid_create(struct drm_device *drm, void *data,
 			   struct drm_file *file);
 int vxpu_ioctl_asid_destroy(struct drm_device *drm, void *data,
@@ -224,6 +325,46 @@ int vxpu_ioctl_vm_read(struct drm_device *drm, void *data,
 		       struct drm_file *file);
 int vxpu_ioctl_vm_write(struct drm_device *drm, void *data,
 			struct drm_file *file);
+
+/* vxpu_queue.c */
+void vxpu_queue_ctx_init(struct vxpu_ctx *ctx);
+void vxpu_queue_destroy_all(struct vxpu_ctx *ctx);
+void vxpu_queue_requeue_locked(struct vxpu_queue *q);
+void vxpu_queue_put(struct vxpu_queue *q);
+int vxpu_ctx_pause(struct vxpu_ctx *ctx);
+void vxpu_ctx_resume(struct vxpu_ctx *ctx);
+bool vxpu_ctx_paused_locked(struct vxpu_ctx *ctx);
+void vxpu_queue_fetch(struct vxpu_queue *q, u64 idx,
+		      struct drm_vxpu_packet *pkt);
+const char *vxpu_queue_state_name(struct vxpu_queue *q);
+u32 vxpu_queue_state_locked(struct vxpu_queue *q);
+int vxpu_ioctl_queue_create(struct drm_device *drm, void *data,
+			    struct drm_file *file);
+int vxpu_ioctl_queue_destroy(struct drm_device *drm, void *data,
+			     struct drm_file *file);
+int vxpu_ioctl_queue_doorbell(struct drm_device *drm, void *data,
+			      struct drm_file *file);
+int vxpu_ioctl_queue_info(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+int vxpu_ioctl_context_pause(struct drm_device *drm, void *data,
+			     struct drm_file *file);
+
+/* vxpu_engine.c */
+int vxpu_engine_init(struct vxpu_device *vdev);
+void vxpu_engine_kick_locked(struct vxpu_device *vdev);
+
+/* vxpu_event.c */
+void vxpu_event_ctx_init(struct vxpu_ctx *ctx);
+void vxpu_event_destroy_all(struct vxpu_ctx *ctx);
+int vxpu_event_signal(struct vxpu_ctx *ctx, u64 id, u64 value);
+int vxpu_ioctl_event_create(struct drm_device *drm, void *data,
+			    struct drm_file *file);
+int vxpu_ioctl_event_destroy(struct drm_device *drm, void *data,
+			     struct drm_file *file);
+int vxpu_ioctl_event_read(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+int vxpu_ioctl_event_wait(struct drm_device *drm, void *data,
+			  struct drm_file *file);
 
 /* vxpu_prime.c */
 struct drm_gem_object *vxpu_gem_prime_import(struct drm_device *drm,
