@@ -29,6 +29,8 @@ int vxpu_ctx_open(struct drm_device *drm, struct drm_file *file)
 	INIT_LIST_HEAD(&ctx->bos);
 	mutex_init(&ctx->asid_lock);
 	xa_init_flags(&ctx->asids, XA_FLAGS_ALLOC1);
+	vxpu_queue_ctx_init(ctx);
+	vxpu_event_ctx_init(ctx);
 
 	ret = xa_alloc_cyclic(&vdev->ctxs, &ctx->id, ctx,
 			      XA_LIMIT(1, INT_MAX), &vdev->ctx_next,
@@ -54,6 +56,7 @@ static void vxpu_ctx_release(struct kref *ref)
 	WARN_ON(!list_empty(&ctx->bos));
 	WARN_ON(ctx->quota_used || ctx->bo_count);
 	WARN_ON(!xa_empty(&ctx->asids));
+	WARN_ON(!xa_empty(&ctx->queues) || !xa_empty(&ctx->events));
 
 	xa_erase(&ctx->vdev->ctxs, ctx->id);
 	xa_destroy(&ctx->asids);
@@ -75,6 +78,9 @@ void vxpu_ctx_postclose(struct drm_device *drm, struct drm_file *file)
 		return;
 
 	vxpu_debugfs_ctx_fini(ctx);
+	/* First stop the engines using the context's ASIDs and events. */
+	vxpu_queue_destroy_all(ctx);
+	vxpu_event_destroy_all(ctx);
 	/* Handles are gone already; mappings still hold BO references. */
 	vxpu_asid_destroy_all(ctx);
 

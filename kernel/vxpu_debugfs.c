@@ -6,7 +6,8 @@
  * /sys/kernel/debug/vxpu/<index>/memory    VRAM pool and per-context usage
  * /sys/kernel/debug/vxpu/<index>/contexts  one line per context
  * /sys/kernel/debug/vxpu/<index>/ctx/<id>  one context: quota, BOs, ASIDs
- *                                          and their mappings
+ *                                          and their mappings, queues (state,
+ *                                          rptr/wptr, counters, fault)
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -24,10 +25,12 @@ static const char *vxpu_placement_name(u32 placement)
 
 static int vxpu_live_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "contexts %d\nbos %d\nasids %d\nmappings %d\n",
+	seq_printf(m, "contexts %d\nbos %d\nasids %d\nmappings %d\nqueues %d\nevents %d\n",
 		   atomic_read(&vxpu_live_ctxs), atomic_read(&vxpu_live_bos),
 		   atomic_read(&vxpu_live_asids),
-		   atomic_read(&vxpu_live_mappings));
+		   atomic_read(&vxpu_live_mappings),
+		   atomic_read(&vxpu_live_queues),
+		   atomic_read(&vxpu_live_events));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vxpu_live);
@@ -96,6 +99,29 @@ static void vxpu_ctx_show_asid(struct seq_file *m, struct vxpu_asid *asid)
 	mutex_unlock(&asid->lock);
 }
 
+static void vxpu_ctx_show_queues(struct seq_file *m, struct vxpu_ctx *ctx)
+{
+	struct vxpu_device *vdev = ctx->vdev;
+	struct vxpu_queue *q;
+
+	spin_lock(&vdev->sched_lock);
+	seq_printf(m, "paused %u user_paused %u active %u\n",
+		   ctx->pause_count, ctx->user_pause_count, ctx->active);
+	list_for_each_entry(q, &ctx->queue_list, ctx_link) {
+		seq_printf(m, "queue %u asid %u prio %u state %s rptr %llu wptr %llu progress %llu bytes %llu chunks %llu ring_entries %u",
+			   q->id, q->asid->id, q->priority,
+			   vxpu_queue_state_name(q), q->rptr, q->wptr,
+			   q->pkt_valid ? vxpu_exec_progress(&q->exec) : 0,
+			   q->bytes, q->chunks, q->ring_entries);
+		if (q->state == VXPU_QUEUE_ERROR)
+			seq_printf(m, " fault reason %u access %u asid %u va 0x%llx packet %llu",
+				   q->fault.reason, q->fault.access,
+				   q->fault.asid, q->fault.va, q->fault.packet);
+		seq_putc(m, '\n');
+	}
+	spin_unlock(&vdev->sched_lock);
+}
+
 static int vxpu_ctxfile_show(struct seq_file *m, void *unused)
 {
 	struct vxpu_ctx *ctx = m->private;
@@ -119,6 +145,8 @@ static int vxpu_ctxfile_show(struct seq_file *m, void *unused)
 	xa_for_each(&ctx->asids, id, asid)
 		vxpu_ctx_show_asid(m, asid);
 	mutex_unlock(&ctx->asid_lock);
+
+	vxpu_ctx_show_queues(m, ctx);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vxpu_ctxfile);

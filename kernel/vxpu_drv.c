@@ -48,6 +48,8 @@ atomic_t vxpu_live_ctxs = ATOMIC_INIT(0);
 atomic_t vxpu_live_bos = ATOMIC_INIT(0);
 atomic_t vxpu_live_asids = ATOMIC_INIT(0);
 atomic_t vxpu_live_mappings = ATOMIC_INIT(0);
+atomic_t vxpu_live_queues = ATOMIC_INIT(0);
+atomic_t vxpu_live_events = ATOMIC_INIT(0);
 
 static struct platform_device *vxpu_pdevs[VXPU_MAX_DEVICES];
 
@@ -77,7 +79,7 @@ static int vxpu_ioctl_device_info(struct drm_device *drm, void *data,
 	args->vram_size = vdev->vram_size;
 	args->vram_free = vxpu_vram_free(vdev);
 	args->caps = VXPU_CAP_VRAM | VXPU_CAP_GTT | VXPU_CAP_PRIME |
-		     VXPU_CAP_VM_RW;
+		     VXPU_CAP_VM_RW | VXPU_CAP_ENGINE;
 #ifdef VXPU_HAVE_DRM_ACCEL_H
 	args->caps |= VXPU_CAP_ACCEL_NODE;
 #endif
@@ -103,6 +105,15 @@ static const struct drm_ioctl_desc vxpu_ioctls[] = {
 	VXPU_IOCTL(VM_UNMAP, vm_unmap),
 	VXPU_IOCTL(VM_READ, vm_read),
 	VXPU_IOCTL(VM_WRITE, vm_write),
+	VXPU_IOCTL(QUEUE_CREATE, queue_create),
+	VXPU_IOCTL(QUEUE_DESTROY, queue_destroy),
+	VXPU_IOCTL(QUEUE_DOORBELL, queue_doorbell),
+	VXPU_IOCTL(QUEUE_INFO, queue_info),
+	VXPU_IOCTL(CONTEXT_PAUSE, context_pause),
+	VXPU_IOCTL(EVENT_CREATE, event_create),
+	VXPU_IOCTL(EVENT_DESTROY, event_destroy),
+	VXPU_IOCTL(EVENT_READ, event_read),
+	VXPU_IOCTL(EVENT_WAIT, event_wait),
 };
 
 /*
@@ -121,6 +132,15 @@ static const u16 vxpu_ioctl_min_size[] = {
 	[DRM_VXPU_VM_UNMAP] = sizeof(struct drm_vxpu_vm_unmap),
 	[DRM_VXPU_VM_READ] = sizeof(struct drm_vxpu_vm_rw),
 	[DRM_VXPU_VM_WRITE] = sizeof(struct drm_vxpu_vm_rw),
+	[DRM_VXPU_QUEUE_CREATE] = sizeof(struct drm_vxpu_queue_create),
+	[DRM_VXPU_QUEUE_DESTROY] = sizeof(struct drm_vxpu_queue_destroy),
+	[DRM_VXPU_QUEUE_DOORBELL] = sizeof(struct drm_vxpu_queue_doorbell),
+	[DRM_VXPU_QUEUE_INFO] = sizeof(struct drm_vxpu_queue_info),
+	[DRM_VXPU_CONTEXT_PAUSE] = sizeof(struct drm_vxpu_context_pause),
+	[DRM_VXPU_EVENT_CREATE] = sizeof(struct drm_vxpu_event_create),
+	[DRM_VXPU_EVENT_DESTROY] = sizeof(struct drm_vxpu_event_destroy),
+	[DRM_VXPU_EVENT_READ] = sizeof(struct drm_vxpu_event_read),
+	[DRM_VXPU_EVENT_WAIT] = sizeof(struct drm_vxpu_event_wait),
 };
 
 static_assert(ARRAY_SIZE(vxpu_ioctl_min_size) == ARRAY_SIZE(vxpu_ioctls));
@@ -319,6 +339,11 @@ static int vxpu_probe(struct platform_device *pdev)
 	if (ret)
 		return ret;
 
+	/* Stopped by a devm action, after vxpu_unregister(). */
+	ret = vxpu_engine_init(vdev);
+	if (ret)
+		return ret;
+
 	platform_set_drvdata(pdev, vdev);
 	vxpu_debugfs_device_init(vdev);
 
@@ -352,10 +377,12 @@ static void vxpu_check_leaks(void)
 	int bos = atomic_read(&vxpu_live_bos);
 	int asids = atomic_read(&vxpu_live_asids);
 	int maps = atomic_read(&vxpu_live_mappings);
+	int queues = atomic_read(&vxpu_live_queues);
+	int events = atomic_read(&vxpu_live_events);
 
-	if (ctxs || bos || asids || maps)
-		pr_err("vxpu: leak: %d contexts, %d BOs, %d ASIDs, %d mappings\n",
-		       ctxs, bos, asids, maps);
+	if (ctxs || bos || asids || maps || queues || events)
+		pr_err("vxpu: leak: %d contexts, %d BOs, %d ASIDs, %d mappings, %d queues, %d events\n",
+		       ctxs, bos, asids, maps, queues, events);
 }
 
 static void vxpu_remove_devices(void)

@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vxpu: user-mode queues and context pause.
+ *
+ * A queue is a ring of 64-byte packets in a BO, executed in one ASID of
+ * its context by the engines of the device (vxpu_engine.c). Its state
+ * lives under vxpu_device.sched_lock:
+ *
+ *   IDLE     rptr == wptr and no packet half done; on no list
+ *   RUNNING  work pending; on the device's runq, or on an engine
+ *   WAITING  parked in VXPU_OP_WAIT; on the device's waitq, or on an
+ *            engine re-checking the condition
+ *   ERROR    stopped by a fault; on no list, until destroyed
+ *
+ * PAUSED is not a state of its own: while its context is paused a queue
+ * is on no list and DRM_VXPU_QUEUE_INFO reports PAUSED unless in ERROR.
+ * The engine that executes a queue sets queue->engine; destroy and pause
+ * wait on idle_wq for the engines to let go.
+ */
+#include <linux/highmem.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include <drm/drm_gem.h>
+
+#include "vxpu_drv.h"
+
+#define VXPU_PACKET_SIZE	sizeof(struct drm_vxpu_packet)
+
+static_assert(sizeof(struct drm_vxpu_packet) == 64);
+
+void vxpu_queue_ctx_init(struct vxpu_ctx *ctx)
+{
+	xa_init_flags(&ctx->queues, XA_FLAGS_ALLOC1);
+	INIT_LIST_HEAD(&ctx->queue_list);
+}
+
+bool vxpu_ctx_paused_locked(struct vxpu_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->vdev->sched_lock);
+	return ctx->pause_count || ctx->user_pause_count;
+}
+
+/* The state DRM_VXPU_QUEUE_INFO reports. */
+u32 vxpu_queue_state_locked(struct vxpu_queue *q)
+{
+	if (q->state != VXPU_QUEUE_ERROR && vxpu_ctx_paused_locked(q->ctx))
+		return VXPU_QUEUE_PAUSED;
+	return q->state;
+}
+
+const char *vxpu_queue_state_name(struct vxpu_queue *q)
+{
+	static const char * const names[] = {
+		[VXPU_QUEUE_IDLE] = "idle",
+		[VXPU_QUEUE_RUNNING] = "running",
+		[VXPU_QUEUE_WAITING] = "waiting",
+		[VXPU_QUEUE_PAUSED] = "paused",
+		[VXPU_QUEUE_ERROR] = "error",
+	};
+	u32 state = vxpu_queue_state_locked(q);
+
+	return state < ARRAY_SIZE(names) ? names[state] : "?";
+}
+
+/*
+ * Put @q where its state says: on the runq (and wake an engine), on the
+ * waitq, or nowhere. Not while an engine holds it (the engine calls this
+ * when it lets go), nor when dead, in error or paused.
+ */
+void vxpu_queue_requeue_locked(struct vxpu_queue *q)
+{
+	struct vxpu_device *vdev = q->ctx->vdev;
+
+	lockdep_assert_held(&vdev->sched_lock);
+	if (q->engine || q->dead || q->state == VXPU_QUEUE_ERROR ||
+	    vxpu_ctx_paused_locked(q->ctx) || !list_empty(&q->run_link))
+		return;
+
+	if (q->state == VXPU_QUEUE_WAITING) {
+		list_add_tail(&q->run_link, &vdev->waitq);
+		/* An idle engine must start its 1 ms re-check timer. */
+		wake_up(&vdev->engine_wq);
+	} else if (q->pkt_valid || q->rptr != q->wptr) {
+		q->state = VXPU_QUEUE_RUNNING;
+		list_add_tail(&q->run_link, &vdev->runq);
+		wake_up(&vdev->engine_wq);
+	} else {
+		q->state = VXPU_QUEUE_IDLE;
+	}
+}
+
+static void vxpu_queue_release(struct kref *ref)
+{
+	struct vxpu_queue *q = container_of(ref, struct vxpu_queue, ref);
+
+	WARN_ON(!q->dead || q->engine || !list_empty(&q->run_link));
+	vxpu_asid_put(q->asid);
+	drm_gem_object_put(&q->ring_bo->base);
+	kfree(q);
+	atomic_dec(&vxpu_live_queues);
+}
+
+void vxpu_queue_put(struct vxpu_queue *q)
+{
+	kref_put(&q->ref, vxpu_queue_release);
+}
+
+static struct vxpu_queue *vxpu_queue_get(struct vxpu_ctx *ctx, u32 id)
+{
+	struct vxpu_queue *q;
+
+	xa_lock(&ctx->queues);
+	q = xa_load(&ctx->queues, id);
+	if (q)
+		kref_get(&q->ref);
+	xa_unlock(&ctx->queues);
+	return q;
+}
+
+static bool vxpu_queue_off_engine(struct vxpu_queue *q)
+{
+	struct vxpu_device *vdev = q->ctx->vdev;
+	bool off;
+
+	spin_lock(&vdev->sched_lock);
+	off = !q->engine;
+	spin_unlock(&vdev->sched_lock);
+	return off;
+}
+
+/*
+ * Take @q (already out of the id table) off every list, wait until no
+ * engine executes it, and drop the table's reference.
+ */
+static void vxpu_queue_kill(struct vxpu_queue *q)
+{
+	struct vxpu_device *vdev = q->ctx->vdev;
+
+	spin_lock(&vdev->sched_lock);
+	q->dead = true;
+	list_del_init(&q->run_link);
+	list_del_init(&q->ctx_link);
+	spin_unlock(&vdev->sched_lock);
+
+	/* The engine checks dead between chunks: at most one chunk. */
+	wait_event(vdev->idle_wq, vxpu_queue_off_engine(q));
+	vxpu_queue_put(q);
+}
+
+/* At context close: destroy every queue, busy or not. */
+void vxpu_queue_destroy_all(struct vxpu_ctx *ctx)
+{
+	struct vxpu_queue *q;
+	unsigned long id;
+
+	xa_for_each(&ctx->queues, id, q) {
+		xa_erase(&ctx->queues, id);
+		vxpu_queue_kill(q);
+	}
+	xa_destroy(&ctx->queues);
+	WARN_ON(!list_empty(&ctx->queue_list));
+}
+
+/* ---- pause / resume ------------------------------------------------------ */
+
+static bool vxpu_ctx_quiescent(struct vxpu_ctx *ctx)
+{
+	struct vxpu_device *vdev = ctx->vdev;
+	bool idle;
+
+	spin_lock(&vdev->sched_lock);
+	idle = !ctx->active;
+	spin_unlock(&vdev->sched_lock);
+	return idle;
+}
+
+static void vxpu_ctx_park_locked(struct vxpu_ctx *ctx)
+{
+	struct vxpu_queue *q;
+
+	list_for_each_entry(q, &ctx->queue_list, ctx_link)
+		list_del_init(&q->run_link);
+}
+
+static void vxpu_ctx_unpark_locked(struct vxpu_ctx *ctx)
+{
+	struct vxpu_queue *q;
+
+	list_for_each_entry(q, &ctx->queue_list, ctx_link)
+		vxpu_queue_requeue_locked(q);
+}
+
+/*
+ * Pause every queue of @ctx: on return no engine executes any of them and
+ * none will until the matching resume. A half-done packet keeps its
+ * progress (queue->exec). Nests; each pause needs a vxpu_ctx_resume().
+ * For kernel users (checkpoint); the ioctl keeps a count of its own, so
+ * userspace cannot resume a pause it did not make. Returns 0, or
+ * -EOVERFLOW when nested too deep.
+ */
+int vxpu_ctx_pause(struct vxpu_ctx *ctx)
+{
+	struct vxpu_device *vdev = ctx->vdev;
+
+	spin_lock(&vdev->sched_lock);
+	if (ctx->pause_count == U32_MAX) {
+		spin_unlock(&vdev->sched_lock);
+		return -EOVERFLOW;
+	}
+	ctx->pause_count++;
+	vxpu_ctx_park_locked(ctx);
+	spin_unlock(&vdev->sched_lock);
+
+	/* Engines check the pause between chunks: at most one chunk. */
+	wait_event(vdev->idle_wq, vxpu_ctx_quiescent(ctx));
+	return 0;
+}
+
+void vxpu_ctx_resume(struct vxpu_ctx *ctx)
+{
+	struct vxpu_device *vdev = ctx->vdev;
+
+	spin_lock(&vdev->sched_lock);
+	if (!WARN_ON(!ctx->pause_count)) {
+		ctx->pause_count--;
+		vxpu_ctx_unpark_locked(ctx);
+	}
+	spin_unlock(&vdev->sched_lock);
+}
+
+int vxpu_ioctl_context_pause(struct drm_device *drm, void *data,
+			     struct drm_file *file)
+{
+	struct vxpu_ctx *ctx = vxpu_file_ctx(file);
+	struct drm_vxpu_context_pause *args = data;
+	struct vxpu_device *vdev = ctx->vdev;
+	int ret = 0;
+
+	if (args->flags)
+		return -EINVAL;
+
+	spin_lock(&vdev->sched_lock);
+	switch (args->op) {
+	case VXPU_CONTEXT_PAUSE:
+		if (ctx->user_pause_count == U32_MAX) {
+			ret = -EINVAL;
+			break;
+		}
+		ctx->user_pause_count++;
+		vxpu_ctx_park_locked(ctx);
+		break;
+	case VXPU_CONTEXT_RESUME:
+		if (!ctx->user_pause_count) {
+			ret = -EINVAL;
+			break;
+		}
+		ctx->user_pause_count--;
+		vxpu_ctx_unpark_locked(ctx);
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	spin_unlock(&vdev->sched_lock);
+
+	if (!ret && args->op == VXPU_CONTEXT_PAUSE)
+		wait_event(vdev->idle_wq, vxpu_ctx_quiescent(ctx));
+	return ret;
+}
+
+/* ---- ioctls -------------------------------------------------------------- */
+
+int vxpu_ioctl_queue_create(struct drm_device *drm, void *data,
+			    struct drm_file *file)
+{
+	struct vxpu_ctx *ctx = vxpu_file_ctx(file);
+	struct vxpu_device *vdev = ctx->vdev;
+	struct drm_vxpu_queue_create *args = data;
+	struct drm_gem_object *obj;
+	struct vxpu_queue *q;
+	u64 ring_end;
+	int ret;
+
+	if (args->flags || args->priority > VXPU_QUEUE_PRIORITY_MAX)
+		return -EINVAL;
+	if (args->ring_entries < 2 || args->ring_entries > 65536 ||
+	    !is_power_of_2(args->ring_entries) ||
+	    !IS_ALIGNED(args->ring_offset, VXPU_PAGE_SIZE) ||
+	    check_add_overflow(args->ring_offset,
+			       (u64)args->ring_entries * VXPU_PACKET_SIZE,
+			       &ring_end))
+		return -EINVAL;
+
+	q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
+	if (!q)
+		return -ENOMEM;
+
+	obj = drm_gem_object_lookup(file, args->ring_handle);
+	if (!obj) {
+		ret = -ENOENT;
+		goto err_free;
+	}
+	if (WARN_ON(!vxpu_is_vxpu_bo(drm, obj))) {
+		ret = -ENOENT;
+		goto err_put_obj;
+	}
+	if (ring_end > obj->size) {
+		ret = -EINVAL;
+		goto err_put_obj;
+	}
+	q->asid = args->asid ? vxpu_asid_get(ctx, args->asid) : NULL;
+	if (!q->asid) {
+		ret = -ENOENT;
+		goto err_put_obj;
+	}
+
+	kref_init(&q->ref);
+	q->ctx = ctx;
+	q->priority = args->priority;
+	q->ring_bo = to_vxpu_bo(obj);
+	q->ring_offset = args->ring_offset;
+	q->ring_entries = args->ring_entries;
+	q->state = VXPU_QUEUE_IDLE;
+	INIT_LIST_HEAD(&q->run_link);
+	INIT_LIST_HEAD(&q->ctx_link);
+
+	/* Publish last: a lookup may find it at once. */
+	spin_lock(&vdev->sched_lock);
+	list_add_tail(&q->ctx_link, &ctx->queue_list);
+	spin_unlock(&vdev->sched_lock);
+	ret = xa_alloc_cyclic(&ctx->queues, &q->id, q, XA_LIMIT(1, INT_MAX),
+			      &ctx->queue_next, GFP_KERNEL_ACCOUNT);
+	if (ret < 0) {
+		spin_lock(&vdev->sched_lock);
+		list_del_init(&q->ctx_link);
+		spin_unlock(&vdev->sched_lock);
+		vxpu_asid_put(q->asid);
+		goto err_put_obj;
+	}
+	atomic_inc(&vxpu_live_queues);
+	args->queue = q->id;
+	return 0;
+
+err_put_obj:
+	drm_gem_object_put(obj);
+err_free:
+	kfree(q);
+	return ret;
+}
+
+int vxpu_ioctl_queue_destroy(struct drm_device *drm, void *data,
+			     struct drm_file *file)
+{
+	struct vxpu_ctx *ctx = vxpu_file_ctx(file);
+	struct drm_vxpu_queue_destroy *args = data;
+	struct vxpu_queue *q;
+
+	if (args->pad)
+		return -EINVAL;
+	q = args->queue ? xa_erase(&ctx->queues, args->queue) : NULL;
+	if (!q)
+		return -ENOENT;
+	vxpu_queue_kill(q);
+	return 0;
+}
+
+int vxpu_ioctl_queue_doorbell(struct drm_device *drm, void *data,
+			      struct drm_file *file)
+{
+	struct vxpu_ctx *ctx = vxpu_file_ctx(file);
+	struct vxpu_device *vdev = ctx->vdev;
+	struct drm_vxpu_queue_doorbell *args = data;
+	struct vxpu_queue *q;
+	int ret = 0;
+
+	if (args->flags)
+		return -EINVAL;
+	q = vxpu_queue_get(ctx, args->queue);
+	if (!q)
+		return -ENOENT;
+
+	spin_lock(&vdev->sched_lock);
+	if (q->state == VXPU_QUEUE_ERROR) {
+		ret = -EIO;
+	} else if (args->wptr < q->wptr ||
+		   args->wptr - q->rptr > q->ring_entries) {
+		ret = -EINVAL;
+	} else if (args->wptr != q->wptr) {
+		q->wptr = args->wptr;
+		if (q->state == VXPU_QUEUE_IDLE)
+			vxpu_queue_requeue_locked(q);
+	}
+	spin_unlock(&vdev->sched_lock);
+
+	vxpu_queue_put(q);
+	return ret;
+}
+
+int vxpu_ioctl_queue_info(struct drm_device *drm, void *data,
+			  struct drm_file *file)
+{
+	struct vxpu_ctx *ctx = vxpu_file_ctx(file);
+	struct vxpu_device *vdev = ctx->vdev;
+	struct drm_vxpu_queue_info *args = data;
+	struct vxpu_queue *q;
+
+	if (args->flags)
+		return -EINVAL;
+	q = vxpu_queue_get(ctx, args->queue);
+	if (!q)
+		return -ENOENT;
+
+	spin_lock(&vdev->sched_lock);
+	args->state = vxpu_queue_state_locked(q);
+	args->priority = q->priority;
+	args->rptr = q->rptr;
+	args->wptr = q->wptr;
+	args->progress = q->pkt_valid ? vxpu_exec_progress(&q->exec) : 0;
+	args->bytes = q->bytes;
+	args->chunks = q->chunks;
+	if (q->state == VXPU_QUEUE_ERROR)
+		args->fault = q->fault;
+	else
+		memset(&args->fault, 0, sizeof(args->fault));
+	spin_unlock(&vdev->sched_lock);
+
+	vxpu_queue_put(q);
+	return 0;
+}
+
+/* Copy packet @idx out of @q's ring (the ring BO is referenced by @q). */
+void vxpu_queue_fetch(struct vxpu_queue *q, u64 idx,
+		      struct drm_vxpu_packet *pkt)
+{
+	u64 off = q->ring_offset + (idx & (q->ring_entries - 1)) *
+		  VXPU_PACKET_SIZE;
+	struct page *page = vxpu_bo_page(q->ring_bo, off >> PAGE_SHIFT);
+	void *kaddr;
+
+	if (!page) {
+		memset(pkt, 0xff, sizeof(*pkt));	/* a BAD_PACKET */
+		return;
+	}
+	kaddr = kmap_local_page(page);
+	memcpy(pkt, kaddr + offset_in_page(off), sizeof(*pkt));
+	kunmap_local(kaddr);
+}
