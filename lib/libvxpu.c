@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <time.h>
 
 #include <xf86drm.h>
 
@@ -396,4 +397,487 @@ VXPU_EXPORT const char *vxpu_strerror(int err)
 	name = strerrorname_np(err);
 	snprintf(buf, sizeof(buf), "%s: %s", name ? name : "E?", strerror(err));
 	return buf;
+}
+
+/* ---------------------------------------------------------------- engine */
+
+VXPU_EXPORT int vxpu_queue_create(int fd, uint32_t asid, uint32_t ring_handle,
+				  uint64_t ring_offset, uint32_t ring_entries, uint32_t priority,
+				  uint32_t *queue)
+{
+	struct drm_vxpu_queue_create c = {
+		.asid = asid, .ring_handle = ring_handle, .ring_offset = ring_offset,
+		.ring_entries = ring_entries, .priority = priority,
+	};
+	int ret;
+
+	if (fd < 0)
+		return -EBADF;
+	if (!queue)
+		return -EINVAL;
+	ret = vxpu_ioctl(fd, DRM_IOCTL_VXPU_QUEUE_CREATE, &c);
+	if (ret)
+		return ret;
+	*queue = c.queue;
+	return 0;
+}
+
+VXPU_EXPORT int vxpu_queue_destroy(int fd, uint32_t queue)
+{
+	struct drm_vxpu_queue_destroy d = { .queue = queue };
+
+	return vxpu_ioctl(fd, DRM_IOCTL_VXPU_QUEUE_DESTROY, &d);
+}
+
+VXPU_EXPORT int vxpu_queue_doorbell(int fd, uint32_t queue, uint64_t wptr)
+{
+	struct drm_vxpu_queue_doorbell d = { .queue = queue, .wptr = wptr };
+
+	/* packets written through the CPU mapping are visible before the doorbell */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	return vxpu_ioctl(fd, DRM_IOCTL_VXPU_QUEUE_DOORBELL, &d);
+}
+
+VXPU_EXPORT int vxpu_queue_info(int fd, uint32_t queue, struct drm_vxpu_queue_info *info)
+{
+	if (fd < 0)
+		return -EBADF;
+	if (!info)
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	info->queue = queue;
+	return vxpu_ioctl(fd, DRM_IOCTL_VXPU_QUEUE_INFO, info);
+}
+
+static int context_pause_op(int fd, uint32_t op)
+{
+	struct drm_vxpu_context_pause p = { .op = op };
+
+	return vxpu_ioctl(fd, DRM_IOCTL_VXPU_CONTEXT_PAUSE, &p);
+}
+
+VXPU_EXPORT int vxpu_context_pause(int fd)
+{
+	return context_pause_op(fd, VXPU_CONTEXT_PAUSE);
+}
+
+VXPU_EXPORT int vxpu_context_resume(int fd)
+{
+	return context_pause_op(fd, VXPU_CONTEXT_RESUME);
+}
+
+VXPU_EXPORT int vxpu_event_create(int fd, uint64_t value, uint32_t *event)
+{
+	struct drm_vxpu_event_create c = { .value = value };
+	int ret;
+
+	if (fd < 0)
+		return -EBADF;
+	if (!event)
+		return -EINVAL;
+	ret = vxpu_ioctl(fd, DRM_IOCTL_VXPU_EVENT_CREATE, &c);
+	if (ret)
+		return ret;
+	*event = c.event;
+	return 0;
+}
+
+VXPU_EXPORT int vxpu_event_destroy(int fd, uint32_t event)
+{
+	struct drm_vxpu_event_destroy d = { .event = event };
+
+	return vxpu_ioctl(fd, DRM_IOCTL_VXPU_EVENT_DESTROY, &d);
+}
+
+VXPU_EXPORT int vxpu_event_read(int fd, uint32_t event, uint64_t *value)
+{
+	struct drm_vxpu_event_read r = { .event = event };
+	int ret;
+
+	if (fd < 0)
+		return -EBADF;
+	if (!value)
+		return -EINVAL;
+	ret = vxpu_ioctl(fd, DRM_IOCTL_VXPU_EVENT_READ, &r);
+	if (ret)
+		return ret;
+	*value = r.value;
+	return 0;
+}
+
+VXPU_EXPORT int vxpu_event_wait(int fd, const struct drm_vxpu_event_wait_entry *entries,
+				uint32_t count, uint32_t flags, int64_t deadline_ns,
+				uint32_t *first)
+{
+	struct drm_vxpu_event_wait w = {
+		.entries = (uint64_t)(uintptr_t)entries, .count = count, .flags = flags,
+		.timeout_ns = deadline_ns,
+	};
+	int ret;
+
+	if (fd < 0)
+		return -EBADF;
+	if (!entries && count)
+		return -EFAULT;
+	ret = vxpu_ioctl(fd, DRM_IOCTL_VXPU_EVENT_WAIT, &w);
+	if (ret)
+		return ret;
+	if (first)
+		*first = w.first;
+	return 0;
+}
+
+VXPU_EXPORT int64_t vxpu_deadline_ns(int64_t rel_ns)
+{
+	struct timespec ts;
+	int64_t now;
+
+	if (rel_ns < 0)
+		return INT64_MAX;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	return rel_ns > INT64_MAX - now ? INT64_MAX : now + rel_ns;
+}
+
+/* ---- packet builders ---- */
+
+static struct drm_vxpu_packet *pkt_init(struct drm_vxpu_packet *p, uint32_t op)
+{
+	memset(p, 0, sizeof(*p));
+	p->opcode = op;
+	return p;
+}
+
+VXPU_EXPORT struct drm_vxpu_packet *vxpu_pkt_nop(struct drm_vxpu_packet *p)
+{
+	return pkt_init(p, VXPU_OP_NOP);
+}
+
+VXPU_EXPORT struct drm_vxpu_packet *vxpu_pkt_copy(struct drm_vxpu_packet *p, uint32_t dst_asid,
+						  uint64_t dst, uint32_t src_asid, uint64_t src,
+						  uint64_t size)
+{
+	pkt_init(p, VXPU_OP_COPY);
+	p->dst_asid = dst_asid;
+	p->dst = dst;
+	p->src_asid = src_asid;
+	p->src = src;
+	p->size = size;
+	return p;
+}
+
+VXPU_EXPORT struct drm_vxpu_packet *vxpu_pkt_fill(struct drm_vxpu_packet *p, uint32_t dst_asid,
+						  uint64_t dst, uint64_t size, uint64_t pattern)
+{
+	pkt_init(p, VXPU_OP_FILL);
+	p->dst_asid = dst_asid;
+	p->dst = dst;
+	p->size = size;
+	p->arg[0] = pattern;
+	return p;
+}
+
+VXPU_EXPORT struct drm_vxpu_packet *vxpu_pkt_write64(struct drm_vxpu_packet *p,
+						     uint32_t dst_asid, uint64_t dst,
+						     uint64_t value)
+{
+	pkt_init(p, VXPU_OP_WRITE64);
+	p->dst_asid = dst_asid;
+	p->dst = dst;
+	p->arg[0] = value;
+	return p;
+}
+
+VXPU_EXPORT struct drm_vxpu_packet *vxpu_pkt_atomic_add64(struct drm_vxpu_packet *p,
+							  uint32_t dst_asid, uint64_t dst,
+							  uint64_t value)
+{
+	pkt_init(p, VXPU_OP_ATOMIC_ADD64);
+	p->dst_asid = dst_asid;
+	p->dst = dst;
+	p->arg[0] = value;
+	return p;
+}
+
+VXPU_EXPORT struct drm_vxpu_packet *vxpu_pkt_signal(struct drm_vxpu_packet *p, uint32_t event,
+						    uint64_t value)
+{
+	pkt_init(p, VXPU_OP_SIGNAL);
+	p->arg[0] = event;
+	p->arg[1] = value;
+	return p;
+}
+
+VXPU_EXPORT struct drm_vxpu_packet *vxpu_pkt_wait(struct drm_vxpu_packet *p, uint32_t src_asid,
+						  uint64_t src, uint32_t cond, uint64_t value)
+{
+	pkt_init(p, VXPU_OP_WAIT);
+	p->flags = cond;
+	p->src_asid = src_asid;
+	p->src = src;
+	p->arg[0] = value;
+	return p;
+}
+
+VXPU_EXPORT struct drm_vxpu_packet *vxpu_pkt_mix64(struct drm_vxpu_packet *p, uint32_t dst_asid,
+						   uint64_t dst, uint32_t src_asid, uint64_t src,
+						   uint64_t size, uint64_t seed)
+{
+	vxpu_pkt_copy(p, dst_asid, dst, src_asid, src, size);
+	p->opcode = VXPU_OP_MIX64;
+	p->arg[0] = seed;
+	return p;
+}
+
+VXPU_EXPORT struct drm_vxpu_packet *vxpu_pkt_matmul_u32(struct drm_vxpu_packet *p,
+							uint32_t dst_asid, uint64_t c,
+							uint32_t src_asid, uint64_t a, uint64_t b,
+							uint32_t m, uint32_t n, uint32_t k)
+{
+	pkt_init(p, VXPU_OP_MATMUL_U32);
+	p->dst_asid = dst_asid;
+	p->dst = c;
+	p->src_asid = src_asid;
+	p->src = a;
+	p->arg[0] = b;
+	p->arg[1] = (uint64_t)m | (uint64_t)n << 32;
+	p->arg[2] = k;
+	return p;
+}
+
+VXPU_EXPORT struct drm_vxpu_packet *vxpu_pkt_hash64(struct drm_vxpu_packet *p, uint32_t dst_asid,
+						    uint64_t dst, uint32_t src_asid, uint64_t src,
+						    uint64_t size, uint64_t seed)
+{
+	vxpu_pkt_copy(p, dst_asid, dst, src_asid, src, size);
+	p->opcode = VXPU_OP_HASH64;
+	p->arg[0] = seed;
+	return p;
+}
+
+/* ---- queue helpers ---- */
+
+VXPU_EXPORT int vxpu_queue_open(int fd, uint32_t asid, uint32_t entries, uint32_t placement,
+				uint32_t priority, struct vxpu_queue *q)
+{
+	uint64_t bytes, off = 0;
+	void *ring = NULL;
+	int ret;
+
+	if (fd < 0)
+		return -EBADF;
+	if (!q)
+		return -EINVAL;
+	memset(q, 0, sizeof(*q));
+	q->fd = fd;
+	q->asid = asid;
+	q->entries = entries;
+	bytes = (uint64_t)entries * sizeof(struct drm_vxpu_packet);
+	bytes = (bytes + VXPU_PAGE_SIZE - 1) / VXPU_PAGE_SIZE * VXPU_PAGE_SIZE;
+	if (!bytes)
+		bytes = VXPU_PAGE_SIZE;
+	ret = vxpu_bo_create(fd, bytes, placement, &q->ring_handle, &off);
+	if (ret)
+		goto err;
+	ret = vxpu_bo_mmap(fd, off, bytes, PROT_READ | PROT_WRITE, &ring);
+	if (ret)
+		goto err_bo;
+	q->ring = ring;
+	q->ring_bytes = bytes;
+	ret = vxpu_queue_create(fd, asid, q->ring_handle, 0, entries, priority, &q->id);
+	if (ret)
+		goto err_map;
+	ret = vxpu_event_create(fd, 0, &q->event);
+	if (ret)
+		goto err_queue;
+	return 0;
+
+err_queue:
+	vxpu_queue_destroy(fd, q->id);
+err_map:
+	munmap(ring, bytes);
+err_bo:
+	vxpu_bo_destroy(fd, q->ring_handle);
+err:
+	memset(q, 0, sizeof(*q));
+	q->fd = -1;
+	return ret;
+}
+
+VXPU_EXPORT int vxpu_queue_close(struct vxpu_queue *q)
+{
+	int ret = 0, r;
+
+	if (!q)
+		return -EINVAL;
+	if (q->id) {
+		r = vxpu_queue_destroy(q->fd, q->id);
+		ret = ret ? ret : r;
+	}
+	if (q->event) {
+		r = vxpu_event_destroy(q->fd, q->event);
+		ret = ret ? ret : r;
+	}
+	if (q->ring)
+		munmap(q->ring, q->ring_bytes);
+	if (q->ring_handle) {
+		r = vxpu_bo_destroy(q->fd, q->ring_handle);
+		ret = ret ? ret : r;
+	}
+	memset(q, 0, sizeof(*q));
+	q->fd = -1;
+	return ret;
+}
+
+/* write one packet at wptr; the caller made sure there is room */
+static void ring_put(struct vxpu_queue *q, const struct drm_vxpu_packet *p)
+{
+	q->ring[q->wptr % q->entries] = *p;
+	q->wptr++;
+}
+
+static void put_fence(struct vxpu_queue *q)
+{
+	struct drm_vxpu_packet p;
+
+	vxpu_pkt_signal(&p, q->event, q->wptr + 1);
+	ring_put(q, &p);
+	q->fence = q->wptr;
+}
+
+VXPU_EXPORT int vxpu_queue_kick(struct vxpu_queue *q)
+{
+	int ret;
+
+	if (!q)
+		return -EINVAL;
+	if (q->doorbell == q->wptr)
+		return 0;
+	ret = vxpu_queue_doorbell(q->fd, q->id, q->wptr);
+	if (ret)
+		return ret;
+	q->doorbell = q->wptr;
+	return 0;
+}
+
+static int64_t mono_ns(void)
+{
+	return vxpu_deadline_ns(0);
+}
+
+VXPU_EXPORT int vxpu_queue_wait_rptr(struct vxpu_queue *q, uint64_t rptr, int64_t timeout_ns)
+{
+	int64_t deadline = vxpu_deadline_ns(timeout_ns);
+	struct drm_vxpu_event_wait_entry e;
+	int ret;
+
+	if (!q || rptr > q->wptr)
+		return -EINVAL;
+	if (rptr <= q->done)
+		return 0;
+	/* the ring keeps one slot free for exactly this fence (see vxpu_queue_push) */
+	if (q->fence < rptr)
+		put_fence(q);
+	ret = vxpu_queue_kick(q);
+	if (ret)
+		return ret;
+	memset(&e, 0, sizeof(e));
+	e.event = q->event;
+	e.value = rptr;
+	for (;;) {
+		int64_t now = mono_ns(), slice = now + 100000000LL;
+		struct drm_vxpu_queue_info qi;
+		uint64_t v;
+
+		ret = vxpu_event_wait(q->fd, &e, 1, 0, slice < deadline ? slice : deadline, NULL);
+		if (ret == 0) {
+			ret = vxpu_event_read(q->fd, q->event, &v);
+			if (ret)
+				return ret;
+			if (v > q->done)
+				q->done = v;
+			return 0;
+		}
+		if (ret != -ETIME)
+			return ret;
+		ret = vxpu_queue_info(q->fd, q->id, &qi);
+		if (ret)
+			return ret;
+		if (qi.rptr > q->done)
+			q->done = qi.rptr;
+		if (q->done >= rptr)
+			return 0;
+		if (qi.state == VXPU_QUEUE_ERROR)
+			return -EIO;
+		if (mono_ns() >= deadline)
+			return -ETIME;
+	}
+}
+
+VXPU_EXPORT int vxpu_queue_push(struct vxpu_queue *q, const struct drm_vxpu_packet *pkts,
+				uint32_t n, int64_t timeout_ns)
+{
+	int ret;
+
+	if (!q || (!pkts && n) || !q->entries || n > q->entries - 1)
+		return -EINVAL;
+	/* keep wptr - rptr <= entries - 1: one slot stays free for a fence */
+	while (q->wptr + n + 1 - q->done > q->entries) {
+		struct drm_vxpu_queue_info qi;
+
+		ret = vxpu_queue_info(q->fd, q->id, &qi);
+		if (ret)
+			return ret;
+		if (qi.rptr > q->done)
+			q->done = qi.rptr;
+		if (q->wptr + n + 1 - q->done <= q->entries)
+			break;
+		ret = vxpu_queue_wait_rptr(q, q->wptr + n + 1 - q->entries, timeout_ns);
+		if (ret)
+			return ret;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		ring_put(q, &pkts[i]);
+	return 0;
+}
+
+VXPU_EXPORT int vxpu_queue_fence(struct vxpu_queue *q, uint64_t *value)
+{
+	struct drm_vxpu_packet p;
+	int ret;
+
+	if (!q)
+		return -EINVAL;
+	if (q->fence != q->wptr || !q->wptr) {
+		vxpu_pkt_signal(&p, q->event, q->wptr + 1);
+		ret = vxpu_queue_push(q, &p, 1, -1);
+		if (ret)
+			return ret;
+		q->fence = q->wptr;
+	}
+	if (value)
+		*value = q->fence;
+	return 0;
+}
+
+VXPU_EXPORT int vxpu_submit_wait(struct vxpu_queue *q, const struct drm_vxpu_packet *pkts,
+				 uint32_t n, int64_t timeout_ns)
+{
+	int64_t deadline = vxpu_deadline_ns(timeout_ns);
+	uint64_t f;
+	int ret;
+
+	if (!q)
+		return -EINVAL;
+	ret = vxpu_queue_push(q, pkts, n, timeout_ns);
+	if (!ret)
+		ret = vxpu_queue_fence(q, &f);
+	if (!ret)
+		ret = vxpu_queue_kick(q);
+	if (!ret) {
+		int64_t left = deadline == INT64_MAX ? -1 : deadline - mono_ns();
+
+		ret = vxpu_queue_wait_rptr(q, f, left < -1 ? 0 : left);
+	}
+	return ret;
 }

@@ -310,6 +310,261 @@ int vxpu_bo_export(int fd, uint32_t handle, uint32_t flags);
  */
 int vxpu_bo_import(int fd, int dmabuf_fd, uint32_t *handle);
 
+/* ------------------------------------------------------------------ */
+/* Execution engine (VXPU_CAP_ENGINE): queues, events, pause, packets */
+/* ------------------------------------------------------------------ */
+
+/**
+ * vxpu_queue_create() - DRM_VXPU_QUEUE_CREATE
+ * @fd: device fd
+ * @asid: ASID packet addresses are translated in
+ * @ring_handle: GEM handle of the BO holding the ring
+ * @ring_offset: byte offset of the ring in the BO, page aligned
+ * @ring_entries: ring size in packets, a power of two in [2, 65536]
+ * @priority: 0..VXPU_QUEUE_PRIORITY_MAX
+ * @queue: out, queue id (never 0)
+ *
+ * Return: 0, or -EBADF, -EINVAL (@queue NULL; ring entries, offset or
+ * priority invalid), -ENOENT (bad ASID or handle).
+ */
+int vxpu_queue_create(int fd, uint32_t asid, uint32_t ring_handle, uint64_t ring_offset,
+		      uint32_t ring_entries, uint32_t priority, uint32_t *queue);
+
+/**
+ * vxpu_queue_destroy() - DRM_VXPU_QUEUE_DESTROY (also while busy)
+ *
+ * Return: 0, or -EBADF, -ENOENT (bad queue).
+ */
+int vxpu_queue_destroy(int fd, uint32_t queue);
+
+/**
+ * vxpu_queue_doorbell() - DRM_VXPU_QUEUE_DOORBELL: publish packets up to @wptr
+ * @wptr: packets ever written (not wrapped)
+ *
+ * Return: 0, or -EBADF, -EINVAL (@wptr below the current wptr or more
+ * than ring_entries ahead of rptr), -ENOENT, -EIO (queue in error).
+ */
+int vxpu_queue_doorbell(int fd, uint32_t queue, uint64_t wptr);
+
+/**
+ * vxpu_queue_info() - DRM_VXPU_QUEUE_INFO
+ * @info: out (state, rptr, wptr, progress, counters, fault)
+ *
+ * Return: 0, or -EBADF, -EINVAL (@info NULL), -ENOENT.
+ */
+int vxpu_queue_info(int fd, uint32_t queue, struct drm_vxpu_queue_info *info);
+
+/**
+ * vxpu_context_pause() - DRM_VXPU_CONTEXT_PAUSE with VXPU_CONTEXT_PAUSE
+ *
+ * Returns once no engine executes a queue of the context. Pauses nest.
+ *
+ * Return: 0, or -EBADF.
+ */
+int vxpu_context_pause(int fd);
+
+/**
+ * vxpu_context_resume() - DRM_VXPU_CONTEXT_PAUSE with VXPU_CONTEXT_RESUME
+ *
+ * Return: 0, or -EBADF, -EINVAL (no pause to undo).
+ */
+int vxpu_context_resume(int fd);
+
+/**
+ * vxpu_event_create() - DRM_VXPU_EVENT_CREATE
+ * @value: initial counter value
+ * @event: out, event id (never 0)
+ *
+ * Return: 0, or -EBADF, -EINVAL (@event NULL), -ENOMEM.
+ */
+int vxpu_event_create(int fd, uint64_t value, uint32_t *event);
+
+/**
+ * vxpu_event_destroy() - DRM_VXPU_EVENT_DESTROY; waiters get -ENOENT
+ *
+ * Return: 0, or -EBADF, -ENOENT.
+ */
+int vxpu_event_destroy(int fd, uint32_t event);
+
+/**
+ * vxpu_event_read() - DRM_VXPU_EVENT_READ
+ * @value: out
+ *
+ * Return: 0, or -EBADF, -EINVAL (@value NULL), -ENOENT.
+ */
+int vxpu_event_read(int fd, uint32_t event, uint64_t *value);
+
+/**
+ * vxpu_event_wait() - DRM_VXPU_EVENT_WAIT
+ * @entries: @count (event, value) pairs; satisfied when counter >= value
+ * @count: 1..VXPU_EVENT_WAIT_MAX
+ * @flags: 0 (any) or VXPU_WAIT_ALL
+ * @deadline_ns: absolute CLOCK_MONOTONIC deadline (see vxpu_deadline_ns())
+ * @first: out, may be NULL: index of the first satisfied entry
+ *
+ * Restarted after signals with the same deadline (drmIoctl).
+ *
+ * Return: 0, or -EBADF, -EFAULT (@entries NULL with @count), -ETIME
+ * (deadline passed), -EINVAL (flags, pad, count), -ENOENT (bad event).
+ */
+int vxpu_event_wait(int fd, const struct drm_vxpu_event_wait_entry *entries, uint32_t count,
+		    uint32_t flags, int64_t deadline_ns, uint32_t *first);
+
+/**
+ * vxpu_deadline_ns() - CLOCK_MONOTONIC now + @rel_ns, in ns
+ * @rel_ns: relative timeout; negative means "forever" (INT64_MAX)
+ */
+int64_t vxpu_deadline_ns(int64_t rel_ns);
+
+/*
+ * Packet builders. Each zeroes *@p, fills it for one opcode and returns
+ * @p (never fails; the engine validates, a malformed packet stops the
+ * queue with VXPU_FAULT_BAD_PACKET). An ASID argument of 0 means the
+ * queue's own ASID; another ASID of the same context may be named.
+ */
+struct drm_vxpu_packet *vxpu_pkt_nop(struct drm_vxpu_packet *p);
+/* dst[0..size) = src[0..size) */
+struct drm_vxpu_packet *vxpu_pkt_copy(struct drm_vxpu_packet *p, uint32_t dst_asid,
+				      uint64_t dst, uint32_t src_asid, uint64_t src,
+				      uint64_t size);
+/* dst byte i = byte (i % 8) of @pattern (little endian) */
+struct drm_vxpu_packet *vxpu_pkt_fill(struct drm_vxpu_packet *p, uint32_t dst_asid,
+				      uint64_t dst, uint64_t size, uint64_t pattern);
+/* *(u64 *)dst = @value; dst 8-aligned */
+struct drm_vxpu_packet *vxpu_pkt_write64(struct drm_vxpu_packet *p, uint32_t dst_asid,
+					 uint64_t dst, uint64_t value);
+/* atomically *(u64 *)dst += @value; dst 8-aligned */
+struct drm_vxpu_packet *vxpu_pkt_atomic_add64(struct drm_vxpu_packet *p, uint32_t dst_asid,
+					      uint64_t dst, uint64_t value);
+/* event @event's counter = @value if larger */
+struct drm_vxpu_packet *vxpu_pkt_signal(struct drm_vxpu_packet *p, uint32_t event,
+				       uint64_t value);
+/* wait until *(u64 *)src <@cond> @value; @cond VXPU_WAIT_EQ/NE/GE; src 8-aligned */
+struct drm_vxpu_packet *vxpu_pkt_wait(struct drm_vxpu_packet *p, uint32_t src_asid,
+				      uint64_t src, uint32_t cond, uint64_t value);
+/* u64 dst[i] = mix64(src[i], @seed, i); size a multiple of 8, src/dst 8-aligned */
+struct drm_vxpu_packet *vxpu_pkt_mix64(struct drm_vxpu_packet *p, uint32_t dst_asid,
+				       uint64_t dst, uint32_t src_asid, uint64_t src,
+				       uint64_t size, uint64_t seed);
+/* C(MxN) = A(MxK) x B(KxN) mod 2^32; A and B in @src_asid, C in @dst_asid; 4-aligned */
+struct drm_vxpu_packet *vxpu_pkt_matmul_u32(struct drm_vxpu_packet *p, uint32_t dst_asid,
+					    uint64_t c, uint32_t src_asid, uint64_t a,
+					    uint64_t b, uint32_t m, uint32_t n, uint32_t k);
+/* *(u64 *)dst = xxh64(src[0..size), @seed); dst 8-aligned */
+struct drm_vxpu_packet *vxpu_pkt_hash64(struct drm_vxpu_packet *p, uint32_t dst_asid,
+				       uint64_t dst, uint32_t src_asid, uint64_t src,
+				       uint64_t size, uint64_t seed);
+
+/**
+ * struct vxpu_queue - a queue with its ring mapped on the CPU (queue helpers)
+ * @fd: device fd (not owned)
+ * @id: queue id
+ * @asid: the queue's ASID
+ * @ring_handle: GEM handle of the ring BO (owned)
+ * @entries: ring size in packets
+ * @ring: CPU mapping of the ring
+ * @ring_bytes: size of @ring's mapping
+ * @wptr: packets written into the ring (pushed) so far
+ * @doorbell: wptr published by the last doorbell
+ * @event: private event signalled by fence packets (owned)
+ * @fence: ring index + 1 of the last fence packet pushed (0: none)
+ * @done: an rptr the queue is known to have reached (from fences)
+ *
+ * A fence is a SIGNAL packet of @event with the value "its ring index +
+ * 1"; when the event counter reaches v, rptr >= v. Waiting for rptr is
+ * therefore an EVENT_WAIT, never a poll. Not thread safe: one user per
+ * struct.
+ */
+struct vxpu_queue {
+	int fd;
+	uint32_t id;
+	uint32_t asid;
+	uint32_t ring_handle;
+	uint32_t entries;
+	struct drm_vxpu_packet *ring;
+	size_t ring_bytes;
+	uint64_t wptr;
+	uint64_t doorbell;
+	uint32_t event;
+	uint64_t fence;
+	uint64_t done;
+};
+
+/**
+ * vxpu_queue_open() - create a ring BO, map it, create the queue and its fence event
+ * @fd: device fd
+ * @asid: the queue's ASID
+ * @entries: ring size in packets (power of two, 2..65536)
+ * @placement: VXPU_BO_GTT or VXPU_BO_VRAM for the ring BO
+ * @priority: 0..VXPU_QUEUE_PRIORITY_MAX
+ * @q: out
+ *
+ * Return: 0, or -EBADF, -EINVAL (@q NULL or driver validation), the
+ * errnos of BO creation, mmap, queue and event creation (nothing is
+ * left behind on failure).
+ */
+int vxpu_queue_open(int fd, uint32_t asid, uint32_t entries, uint32_t placement,
+		    uint32_t priority, struct vxpu_queue *q);
+
+/**
+ * vxpu_queue_close() - destroy the queue (also while busy), its event and ring BO
+ *
+ * Return: 0, or the first error (everything is released anyway).
+ */
+int vxpu_queue_close(struct vxpu_queue *q);
+
+/**
+ * vxpu_queue_push() - write @n packets into the ring (no doorbell)
+ *
+ * One ring slot is always kept free for a fence. When the ring has no
+ * room, pushes a fence, rings the doorbell and waits (EVENT_WAIT) for
+ * room, at most @timeout_ns (relative; negative: forever).
+ *
+ * Return: 0, or -EINVAL (@q or @pkts NULL, @n over entries - 1), -ETIME,
+ * -EIO (the queue is in ERROR), errnos of the ioctls.
+ */
+int vxpu_queue_push(struct vxpu_queue *q, const struct drm_vxpu_packet *pkts, uint32_t n,
+		    int64_t timeout_ns);
+
+/**
+ * vxpu_queue_fence() - push a fence (SIGNAL of the queue's event) if the
+ * last pushed packet is not one already
+ * @value: out, may be NULL: the fence value (rptr once it has executed)
+ *
+ * Return: 0, or as vxpu_queue_push().
+ */
+int vxpu_queue_fence(struct vxpu_queue *q, uint64_t *value);
+
+/**
+ * vxpu_queue_kick() - ring the doorbell with everything pushed so far
+ *
+ * Return: 0, or the errno of vxpu_queue_doorbell().
+ */
+int vxpu_queue_kick(struct vxpu_queue *q);
+
+/**
+ * vxpu_queue_wait_rptr() - wait until the queue's rptr is at least @rptr
+ * @rptr: at most q->wptr
+ * @timeout_ns: relative; negative: forever
+ *
+ * Pushes a fence and rings the doorbell if no fence at or after packet
+ * @rptr - 1 is there yet, then sleeps in EVENT_WAIT on the queue's event.
+ * Sleeps in slices of 100 ms, checking the queue state between them.
+ *
+ * Return: 0, or -EINVAL (@rptr past q->wptr), -ETIME, -EIO (the queue
+ * went to ERROR; vxpu_queue_info() has the fault), errnos of the ioctls.
+ */
+int vxpu_queue_wait_rptr(struct vxpu_queue *q, uint64_t rptr, int64_t timeout_ns);
+
+/**
+ * vxpu_submit_wait() - push @n packets, a fence, ring the doorbell, wait
+ * until all of them executed
+ *
+ * Return: 0, or as vxpu_queue_push() and vxpu_queue_wait_rptr().
+ */
+int vxpu_submit_wait(struct vxpu_queue *q, const struct drm_vxpu_packet *pkts, uint32_t n,
+		     int64_t timeout_ns);
+
 /**
  * vxpu_strerror() - "EINVAL: Invalid argument" style text for a libvxpu result
  * @err: a negative errno (a positive one is accepted too)
