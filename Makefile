@@ -43,7 +43,8 @@ deps:
 
 # Host unit tests only (TAP into build/results/host).
 host-test: lib
-	$(MAKE) -C $(REPO)/tests $(BUILD)/tests/unit-tests $(BUILD)/tests/unit-tests-asan
+	$(MAKE) -C $(REPO)/tests $(BUILD)/tests/unit-tests $(BUILD)/tests/unit-tests-asan \
+		$(BUILD)/tests/interp-tests $(BUILD)/tests/interp-tests-asan $(BUILD)/tests/fuzz-interp
 	$(REPO)/scripts/run-host-tests $(BUILD)/results/host
 
 # Each step records its verdict as TAP (host-harness.tap, <k>/harness.tap), so a
