@@ -65,6 +65,9 @@ struct vxpu_engine {
 		struct vxpu_slot *slot;
 	} kmaps[VXPU_MAX_KMAPS];
 	unsigned int nkmaps;
+
+	/* Engine 0: when parked WAITs are next re-checked (ktime ns). */
+	u64 recheck_ns;
 };
 
 /* ---- memory access for the interpreter ---------------------------------- */
@@ -354,6 +357,7 @@ static int vxpu_engine_fn(void *data)
 	struct vxpu_device *vdev = e->vdev;
 	struct vxpu_queue *q;
 	bool parked;
+	u64 now;
 
 	while (!kthread_should_stop()) {
 		q = vxpu_engine_pick(e);
@@ -375,10 +379,17 @@ static int vxpu_engine_fn(void *data)
 						  !list_empty(&vdev->waitq)));
 			continue;
 		}
-		/* Parked WAITs: re-check at least once per millisecond. */
+		/*
+		 * Parked WAITs: re-check once per millisecond, on a periodic
+		 * deadline so that wake-up latency does not stretch it.
+		 */
+		now = ktime_get_ns();
+		if (now - e->recheck_ns > VXPU_WAIT_RECHECK_NS)
+			e->recheck_ns = now;
+		e->recheck_ns += VXPU_WAIT_RECHECK_NS;
 		wait_event_interruptible_hrtimeout(vdev->engine_wq,
 						   vxpu_engine_has_work(vdev),
-						   ns_to_ktime(VXPU_WAIT_RECHECK_NS));
+						   ns_to_ktime(e->recheck_ns - now));
 		spin_lock(&vdev->sched_lock);
 		vxpu_engine_kick_locked(vdev);
 		spin_unlock(&vdev->sched_lock);
