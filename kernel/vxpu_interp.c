@@ -193,20 +193,27 @@ static int map_piece(const struct vxpu_env *env, u32 asid, u64 va, u64 len,
 
 /* ---- COPY, FILL, MIX64: ascending pieces, each within one page of src and dst ---- */
 
+/*
+ * Byte j of the piece is byte (off + j) % 8 of @pat. Write the first 8
+ * bytes, then double the written prefix with memcpy (each copy is a
+ * multiple of 8 bytes long, so the phase is kept): memcpy speed.
+ */
 static void fill_piece(u8 *d, u64 n, u64 pat, u64 off)
 {
 	unsigned int ph = off & 7;
 	u64 rot = ph ? (pat >> (8 * ph)) | (pat << (64 - 8 * ph)) : pat;
-	u64 j;
+	u64 j, c;
 
 	if (rot == (rot & 0xff) * 0x0101010101010101ULL) {
 		memset(d, (int)(rot & 0xff), n);
 		return;
 	}
-	for (; n >= 8; n -= 8, d += 8)
-		vxpu_le64_store(d, rot);
-	for (j = 0; j < n; j++)
+	for (j = 0; j < n && j < 8; j++)
 		d[j] = (u8)(rot >> (8 * j));
+	for (; j < n; j += c) {
+		c = VXPU_MIN(j, n - j);
+		memcpy(d + j, d, c);
+	}
 }
 
 static void mix_piece(u8 *d, const u8 *s, u64 n, u64 seed, u64 idx)
@@ -259,7 +266,12 @@ static int run_stream(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 			n &= ~7U;
 		switch (p->opcode) {
 		case VXPU_OP_COPY:
-			memmove(d, s, n);
+			/* aliasing mappings may overlap: never undefined */
+			if ((uintptr_t)d + n <= (uintptr_t)s ||
+			    (uintptr_t)s + n <= (uintptr_t)d)
+				memcpy(d, s, n);
+			else
+				memmove(d, s, n);
 			break;
 		case VXPU_OP_FILL:
 			fill_piece(d, n, p->arg[0], ex->done);
