@@ -51,7 +51,10 @@
  *   dst == src exactly (in place), which is well defined. Never unsafe.
  * - Progress: an interrupted packet (MORE, WAIT, or a pause between
  *   steps) resumes from @exec and gives byte-identical results to an
- *   uninterrupted run.
+ *   uninterrupted run. WAIT keeps no state: each call reads the value
+ *   again; SIGNAL, WRITE64, ATOMIC_ADD64 complete in one call.
+ * - Comparisons of WAIT are unsigned 64-bit. SIGNAL's event id is
+ *   arg[0] as a whole u64.
  */
 #ifndef VXPU_INTERP_H
 #define VXPU_INTERP_H
@@ -67,16 +70,25 @@
  * @map: make device bytes [@va, @va + @len) of @asid (never 0: the
  *	interpreter substitutes the queue's ASID) accessible for @access
  *	(VXPU_ACCESS_READ or VXPU_ACCESS_WRITE; exactly one). Returns 0 with
- *	*@ptr a host pointer valid for *@avail bytes, 1 <= *@avail <= @len,
- *	never past the end of @va's VXPU_PAGE_SIZE page, and *@ptr having the
- *	same offset modulo 8 as @va (so 8-aligned VAs give 8-aligned
- *	pointers). Or returns VXPU_FAULT_UNMAPPED, VXPU_FAULT_PERMISSION or
- *	VXPU_FAULT_BAD_ASID, without a mapping. @len >= 1.
+ *	*@ptr a host pointer valid for *@avail bytes, where *@avail should
+ *	be min(@len, bytes from @va to the end of its VXPU_PAGE_SIZE page)
+ *	(a larger value is clamped to that; a smaller one works but may make
+ *	the packet fault UNMAPPED if it cannot hold one element), and *@ptr
+ *	having the same offset modulo 8 as @va (8-aligned VAs give 8-aligned
+ *	pointers: ATOMIC_ADD64 relies on it). Or returns VXPU_FAULT_UNMAPPED,
+ *	VXPU_FAULT_PERMISSION or VXPU_FAULT_BAD_ASID without a mapping; any
+ *	other non-zero value is reported as VXPU_FAULT_UNMAPPED. @len >= 1.
+ *	Called again for every page piece: translations may be cached by the
+ *	environment but are never kept by the interpreter across calls.
  * @unmap: release a pointer returned by @map. The interpreter holds at
  *	most two mappings at a time, releases them in the reverse order of
  *	acquisition (kmap_local_page() rules) and none across a return.
- * @signal: raise event @event (the packet's arg[0], unchecked) to @value
- *	if larger; return 0 or VXPU_FAULT_BAD_EVENT.
+ * @signal: raise event @event (the packet's arg[0], unchecked: 0 and
+ *	values over U32_MAX must give BAD_EVENT) to @value if larger; return
+ *	0 or VXPU_FAULT_BAD_EVENT.
+ *
+ * The interpreter has no global state and never sleeps itself; the
+ * callbacks run in the caller's context (the engine kthread).
  */
 struct vxpu_env {
 	void *priv;
@@ -149,7 +161,9 @@ int vxpu_interp_check(const struct drm_vxpu_packet *pkt,
  *	and BAD_EVENT). @fault->queue and @fault->packet are left 0 for the
  *	caller to fill.
  * @bytes: out, work done in this call in the units of @budget (for the
- *	queue's counters); never more than max(@budget, one granule).
+ *	queue's counters); never more than max(@budget, one granule: 8).
+ *	WRITE64 and ATOMIC_ADD64 count 8, NOP, SIGNAL and WAIT 0. Also set
+ *	on FAULT (work done before the fault).
  *
  * Returns a vxpu_step_result.
  */
