@@ -432,6 +432,55 @@ START_TEST(resume_equivalence)
 }
 END_TEST
 
+/* progress is checkpointable: plain bytes, fixed layout, resumable in another image */
+_Static_assert(sizeof(struct vxpu_exec) == 88, "vxpu_exec layout is checkpoint format");
+_Static_assert(offsetof(struct vxpu_exec, acc) == 24, "vxpu_exec layout");
+_Static_assert(offsetof(struct vxpu_exec, tail) == 56, "vxpu_exec layout");
+
+START_TEST(exec_checkpoint_restore)
+{
+	struct drm_vxpu_packet ps[] = {
+		pk(VXPU_OP_COPY, BIG + 3, BIG + 0x20000 + 5, 50001, 0, 0, 0),
+		pk(VXPU_OP_HASH64, BIG + 1, BIG + 0x3f000, 60001, 3, 0, 0),
+		pk(VXPU_OP_MATMUL_U32, BIG, BIG + 0x8000, 0, BIG + 0x20000, 37 | 41ULL << 32, 23),
+		pk(VXPU_OP_MIX64, BIG + 8, BIG + 8, 40000, 7, 0, 0),
+	};
+
+	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
+		struct fakemem whole, a, b;
+		struct vxpu_env env;
+		struct vxpu_exec ex, ex2;
+		struct drm_vxpu_fault f;
+		unsigned char image[sizeof(ex)];
+		u64 bytes;
+		int r;
+
+		setup(&whole, 1400 + i);
+		ck_assert_int_eq(run_interp(&whole, &ps[i], 1, 1 << 30, &f, NULL, NULL), VXPU_STEP_DONE);
+		setup(&a, 1400 + i);
+		env = fm_env(&a);
+		vxpu_exec_init(&ex);
+		for (int s = 0; s < 5; s++)
+			ck_assert_int_eq(vxpu_interp_step(&ps[i], 1, &ex, &env, 1000, &f, &bytes),
+					 VXPU_STEP_MORE);
+		/* "checkpoint": memory and progress; "restore" into another image */
+		memcpy(image, &ex, sizeof(ex));
+		ck_assert_int_eq(fm_clone(&b, &a), 0);
+		fm_free(&a);
+		memset(&ex, 0x5a, sizeof(ex));
+		memcpy(&ex2, image, sizeof(ex2));
+		env = fm_env(&b);
+		do
+			r = vxpu_interp_step(&ps[i], 1, &ex2, &env, 65536, &f, &bytes);
+		while (r == VXPU_STEP_MORE);
+		ck_assert_int_eq(r, VXPU_STEP_DONE);
+		ck_assert_int_eq(fm_diff(&whole, &b), -1);
+		fm_free(&b);
+		fm_free(&whole);
+	}
+}
+END_TEST
+
 /* COPY of 64 KiB + 3392 bytes at budget 64 KiB: 2 steps, each within the budget */
 START_TEST(budget_bound)
 {
@@ -872,6 +921,7 @@ static Suite *interp_suite(void)
 	tcase_add_test(tc, matmul_shapes);
 	tcase_add_test(tc, resume_equivalence);
 	tcase_add_test(tc, budget_bound);
+	tcase_add_test(tc, exec_checkpoint_restore);
 	tcase_add_test(tc, wait_conditions);
 	tcase_add_test(tc, random_packets);
 	suite_add_tcase(s, tc);
