@@ -775,15 +775,20 @@ VXPU_EXPORT int vxpu_queue_wait_rptr(struct vxpu_queue *q, uint64_t rptr, int64_
 		return -EINVAL;
 	if (rptr <= q->done)
 		return 0;
-	/* the ring keeps one slot free for exactly this fence (see vxpu_queue_push) */
-	if (q->fence < rptr)
+	/*
+	 * A fence at index f signals f + 1 while it executes: once the event
+	 * holds f + 1, packets 0..f-1 are complete (rptr >= f; the fence itself
+	 * may not be counted yet). So a fence at an index >= @rptr is needed;
+	 * the ring keeps one slot free for it (see vxpu_queue_push).
+	 */
+	if (q->fence < rptr + 1)
 		put_fence(q);
 	ret = vxpu_queue_kick(q);
 	if (ret)
 		return ret;
 	memset(&e, 0, sizeof(e));
 	e.event = q->event;
-	e.value = rptr;
+	e.value = rptr + 1;
 	for (;;) {
 		int64_t now = mono_ns(), slice = now + 100000000LL;
 		struct drm_vxpu_queue_info qi;
@@ -794,8 +799,8 @@ VXPU_EXPORT int vxpu_queue_wait_rptr(struct vxpu_queue *q, uint64_t rptr, int64_
 			ret = vxpu_event_read(q->fd, q->event, &v);
 			if (ret)
 				return ret;
-			if (v > q->done)
-				q->done = v;
+			if (v - 1 > q->done)
+				q->done = v - 1;
 			return 0;
 		}
 		if (ret != -ETIME)
@@ -819,9 +824,13 @@ VXPU_EXPORT int vxpu_queue_push(struct vxpu_queue *q, const struct drm_vxpu_pack
 {
 	int ret;
 
-	if (!q || (!pkts && n) || !q->entries || n > q->entries - 1)
+	if (!q || (!pkts && n) || q->entries < 2 || n > q->entries - 2)
 		return -EINVAL;
-	/* keep wptr - rptr <= entries - 1: one slot stays free for a fence */
+	/*
+	 * Keep wptr - rptr <= entries - 1: one slot stays free for a fence.
+	 * Waiting for room costs one fence, whose own slot is not known free
+	 * until later: hence n <= entries - 2.
+	 */
 	while (q->wptr + n + 1 - q->done > q->entries) {
 		struct drm_vxpu_queue_info qi;
 
@@ -856,7 +865,7 @@ VXPU_EXPORT int vxpu_queue_fence(struct vxpu_queue *q, uint64_t *value)
 		q->fence = q->wptr;
 	}
 	if (value)
-		*value = q->fence;
+		*value = q->fence - 1;
 	return 0;
 }
 
@@ -870,8 +879,9 @@ VXPU_EXPORT int vxpu_submit_wait(struct vxpu_queue *q, const struct drm_vxpu_pac
 	if (!q)
 		return -EINVAL;
 	ret = vxpu_queue_push(q, pkts, n, timeout_ns);
+	f = q->wptr;
 	if (!ret)
-		ret = vxpu_queue_fence(q, &f);
+		ret = vxpu_queue_fence(q, NULL);
 	if (!ret)
 		ret = vxpu_queue_kick(q);
 	if (!ret) {

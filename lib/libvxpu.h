@@ -471,9 +471,11 @@ struct drm_vxpu_packet *vxpu_pkt_hash64(struct drm_vxpu_packet *p, uint32_t dst_
  * @done: an rptr the queue is known to have reached (from fences)
  *
  * A fence is a SIGNAL packet of @event with the value "its ring index +
- * 1"; when the event counter reaches v, rptr >= v. Waiting for rptr is
- * therefore an EVENT_WAIT, never a poll. Not thread safe: one user per
- * struct.
+ * 1"; when the event counter reaches v, every packet before the fence is
+ * complete, so rptr >= v - 1 (the fence itself may not be counted yet:
+ * the UAPI does not order the event update and the rptr update). Waiting
+ * for rptr is therefore an EVENT_WAIT, never a poll. Not thread safe: one
+ * user per struct.
  */
 struct vxpu_queue {
 	int fd;
@@ -520,7 +522,7 @@ int vxpu_queue_close(struct vxpu_queue *q);
  * room, pushes a fence, rings the doorbell and waits (EVENT_WAIT) for
  * room, at most @timeout_ns (relative; negative: forever).
  *
- * Return: 0, or -EINVAL (@q or @pkts NULL, @n over entries - 1), -ETIME,
+ * Return: 0, or -EINVAL (@q or @pkts NULL, @n over entries - 2), -ETIME,
  * -EIO (the queue is in ERROR), errnos of the ioctls.
  */
 int vxpu_queue_push(struct vxpu_queue *q, const struct drm_vxpu_packet *pkts, uint32_t n,
@@ -529,7 +531,8 @@ int vxpu_queue_push(struct vxpu_queue *q, const struct drm_vxpu_packet *pkts, ui
 /**
  * vxpu_queue_fence() - push a fence (SIGNAL of the queue's event) if the
  * last pushed packet is not one already
- * @value: out, may be NULL: the fence value (rptr once it has executed)
+ * @value: out, may be NULL: the rptr the fence guarantees (its own ring
+ *         index: every packet before it), for vxpu_queue_wait_rptr()
  *
  * Return: 0, or as vxpu_queue_push().
  */
@@ -547,8 +550,8 @@ int vxpu_queue_kick(struct vxpu_queue *q);
  * @rptr: at most q->wptr
  * @timeout_ns: relative; negative: forever
  *
- * Pushes a fence and rings the doorbell if no fence at or after packet
- * @rptr - 1 is there yet, then sleeps in EVENT_WAIT on the queue's event.
+ * Pushes a fence and rings the doorbell if no fence at index @rptr or
+ * later is there yet, then sleeps in EVENT_WAIT on the queue's event.
  * Sleeps in slices of 100 ms, checking the queue state between them.
  *
  * Return: 0, or -EINVAL (@rptr past q->wptr), -ETIME, -EIO (the queue

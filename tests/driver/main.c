@@ -5,6 +5,8 @@
  *
  * usage: driver-tests [SUITE [TAPNAME]]
  *   SUITE   driver (default): everything that runs with default module params
+ *           engine: the execution engine (queues, packets, events, pause,
+ *                   faults; issue 3), needs VXPU_CAP_ENGINE
  *           capacity: only the VRAM/quota capacity cases (rerun by
  *                     tests/run-guest-suite with a small vram_mib)
  *           reload: renumbering through scripts/guest/vxpu-reload (reloads the
@@ -16,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dt.h"
+#include "et.h"
 
 int main(int argc, char **argv)
 {
@@ -38,12 +40,21 @@ int main(int argc, char **argv)
 		suite_add_tcase(s, dt_tcase_isolation());
 		suite_add_tcase(s, dt_tcase_sharing());
 		suite_add_tcase(s, dt_tcase_sysfs());
+	} else if (!strcmp(which, "engine")) {
+		suite_add_tcase(s, et_tcase_packets());
+		suite_add_tcase(s, et_tcase_engine_ioctls());
+		suite_add_tcase(s, et_tcase_events());
+		suite_add_tcase(s, et_tcase_ordering());
+		suite_add_tcase(s, et_tcase_pause());
+		suite_add_tcase(s, et_tcase_signals());
+		suite_add_tcase(s, et_tcase_teardown());
+		suite_add_tcase(s, et_tcase_faults());
 	} else if (!strcmp(which, "capacity")) {
 		suite_add_tcase(s, dt_tcase_capacity());
 	} else if (!strcmp(which, "reload")) {
 		suite_add_tcase(s, dt_tcase_reload());
 	} else {
-		fprintf(stderr, "usage: %s [driver|capacity|reload [TAPNAME]]\n", argv[0]);
+		fprintf(stderr, "usage: %s [driver|engine|capacity|reload [TAPNAME]]\n", argv[0]);
 		return 2;
 	}
 	snprintf(tap, sizeof(tap), "%s", argc > 2 ? argv[2] : "");

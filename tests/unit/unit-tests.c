@@ -521,28 +521,28 @@ START_TEST(lib_queue_push_ring)
 	q.ring = ring;
 	for (unsigned int i = 0; i < 7; i++)
 		vxpu_pkt_write64(&pkts[i], 0, 0x1000 + 8 * i, i);
-	VT_ERR(vxpu_queue_push(&q, pkts, 8, 0), EINVAL); /* over entries - 1 */
+	VT_ERR(vxpu_queue_push(&q, pkts, 7, 0), EINVAL); /* over entries - 2 */
 	VT_OK(vxpu_queue_push(&q, pkts, 5, 0));
 	ck_assert_uint_eq(q.wptr, 5);
 	for (unsigned int i = 0; i < 5; i++)
 		ck_assert_uint_eq(ring[i].arg[0], i);
 	q.done = 5; /* as if a fence told us rptr reached 5 */
-	VT_OK(vxpu_queue_push(&q, pkts, 7, 0));
-	ck_assert_uint_eq(q.wptr, 12);
-	for (unsigned int i = 0; i < 7; i++)
+	VT_OK(vxpu_queue_push(&q, pkts, 6, 0));
+	ck_assert_uint_eq(q.wptr, 11);
+	for (unsigned int i = 0; i < 6; i++)
 		ck_assert_uint_eq(ring[(5 + i) % 8].arg[0], i);
 	/* no room: needs the device (queue info on fd -1) */
-	VT_ERR(vxpu_queue_push(&q, pkts, 1, 0), EBADF);
-	ck_assert_uint_eq(q.wptr, 12);
-	/* a fence fits in the reserved slot; it signals wptr + 1 on the queue's event */
+	VT_ERR(vxpu_queue_push(&q, pkts, 2, 0), EBADF);
+	ck_assert_uint_eq(q.wptr, 11);
+	/* a fence fits in the reserved slot; it signals its index + 1 on the queue's event */
 	q.event = 77;
-	VT_ERR(vxpu_queue_wait_rptr(&q, 13, 0), EINVAL);
-	VT_ERR(vxpu_queue_wait_rptr(&q, 12, 0), EBADF); /* fence written, doorbell fails */
-	ck_assert_uint_eq(q.wptr, 13);
-	ck_assert_uint_eq(q.fence, 13);
-	ck_assert_uint_eq(ring[12 % 8].opcode, VXPU_OP_SIGNAL);
-	ck_assert_uint_eq(ring[12 % 8].arg[0], 77);
-	ck_assert_uint_eq(ring[12 % 8].arg[1], 13);
+	VT_ERR(vxpu_queue_wait_rptr(&q, 12, 0), EINVAL);
+	VT_ERR(vxpu_queue_wait_rptr(&q, 11, 0), EBADF); /* fence written, doorbell fails */
+	ck_assert_uint_eq(q.wptr, 12);
+	ck_assert_uint_eq(q.fence, 12);
+	ck_assert_uint_eq(ring[11 % 8].opcode, VXPU_OP_SIGNAL);
+	ck_assert_uint_eq(ring[11 % 8].arg[0], 77);
+	ck_assert_uint_eq(ring[11 % 8].arg[1], 12);
 	VT_OK(vxpu_queue_wait_rptr(&q, 5, 0)); /* already known done */
 }
 END_TEST
