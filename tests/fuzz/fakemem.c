@@ -131,6 +131,13 @@ static int env_map(void *priv, u32 asid, u64 va, u64 len, u32 access, void **ptr
 	fm->held[fm->nheld++] = p;
 	*ptr = p;
 	*avail = (u32)(len < room ? len : room);
+	if (fm->chaos) {
+		/* a legal but unhelpful environment: any 1..avail */
+		uint64_t z = (fm->chaos += 0x9e3779b97f4a7c15ULL);
+
+		z = (z ^ (z >> 31)) * 0xbf58476d1ce4e5b9ULL;
+		*avail = 1 + (u32)((z >> 17) % *avail);
+	}
 	fm->maps_total++;
 	fm->bytes_mapped += *avail;
 	return 0;

@@ -41,6 +41,7 @@ struct fakemem {
 	unsigned int nevents;
 	void *held[2];
 	unsigned int nheld;
+	uint64_t chaos;		/* non-zero: PRNG state; map() then returns a random shorter avail */
 	uint64_t maps_total;	/* map() calls that succeeded */
 	uint64_t bytes_mapped;	/* sum of avail handed out */
 };

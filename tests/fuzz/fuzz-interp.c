@@ -15,8 +15,10 @@
  * the outcome equals the reference's (DONE / WAIT / FAULT with the same
  * reason, access, asid and va) and, when DONE and the packet's read and
  * write sets do not share a page, memory and events equal the reference's
- * byte for byte. Mode bit 6 corrupts the exec state after the first step
- * (robustness only: the result is then not compared).
+ * byte for byte. Robustness modes (the result is then not compared): mode
+ * bits 6+5 corrupt the exec state after the first step; bits 6+4 make
+ * map() return random short pieces; bits 6+3 drop a mapping between steps
+ * (as a revoke would).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -193,6 +195,11 @@ static void fail(const char *what, const struct drm_vxpu_packet *p, int r, int r
 	abort();
 }
 
+static int rnd_drop(void)
+{
+	return rng() % 4 == 0;
+}
+
 static uint64_t pick_budget(void)
 {
 	switch (rng() % 8) {
@@ -237,6 +244,8 @@ static void run_one(struct fakemem *fm, const struct drm_vxpu_packet *p, uint32_
 			compare = false;
 	}
 
+	if (corrupt & 0x10)
+		fm->chaos = rng() | 1;
 	vxpu_exec_init(&ex);
 	do {
 		u64 budget = pick_budget(), bytes;
@@ -246,7 +255,9 @@ static void run_one(struct fakemem *fm, const struct drm_vxpu_packet *p, uint32_
 			fail("mapping held after a step", p, r, rr, &f, &rf);
 		if (bytes > (budget > 8 ? budget : 8))
 			fail("step did more than its budget", p, r, rr, &f, &rf);
-		if (r == VXPU_STEP_MORE && corrupt && steps == 0) {
+		if (r == VXPU_STEP_MORE && (corrupt & 0x08) && fm->nmaps && rnd_drop())
+			fm->nmaps--;
+		if (r == VXPU_STEP_MORE && (corrupt & 0x20) && steps == 0) {
 			switch (rng() % 3) {
 			case 0:
 				for (size_t i = 0; i < sizeof(ex); i++)
@@ -281,6 +292,7 @@ static void run_one(struct fakemem *fm, const struct drm_vxpu_packet *p, uint32_
 			fail("events differ", p, r, rr, &f, &rf);
 	}
 out:
+	fm->chaos = 0;
 	if (!corrupt)
 		fm_free(&ref);
 }
@@ -316,7 +328,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			data += 25;
 			size -= 25;
 		}
-		corrupt[npk++] = (mode & 0x40) && (mode & 0x20);
+		corrupt[npk++] = mode & 0x40 ? mode & 0x38 : 0;
 	}
 	if (!npk)
 		return 0;
