@@ -11,6 +11,11 @@
  *       device view, which the first process checks through its CPU mapping
  *       and its own device view. Both sides print what they see; the exit
  *       status says whether every view matched.
+ *   vxpuctl run [--size MiB] [--rounds N | --seconds S] [--devices D] [--queues Q]
+ *               [--seed X] [--placement vram|gtt] [--verify] [--quiet]
+ *       the deterministic engine workload (rounds of MIX64, MATMUL_U32 and
+ *       HASH64); prints a digest per round and a final checksum; --verify
+ *       recomputes it with lib/vxpu_ref. See tools/run.c for its definition.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +31,8 @@
 
 #include "libvxpu.h"
 
+int cmd_run(int argc, char **argv);	/* run.c */
+
 static const char *prog = "vxpuctl";
 static const char *who = "vxpuctl";
 
@@ -40,7 +47,9 @@ static int usage(FILE *f, int status)
 	fprintf(f,
 		"usage: %s devices\n"
 		"       %s share-demo [--device N] [--size BYTES]\n"
-		"       %s help\n", prog, prog, prog);
+		"       %s run [--size MiB] [--rounds N | --seconds S] [--devices D] [--queues Q]\n"
+		"              [--seed X] [--placement vram|gtt] [--verify] [--quiet]\n"
+		"       %s help\n", prog, prog, prog, prog);
 	return status;
 }
 
@@ -49,6 +58,7 @@ static void caps_str(uint64_t caps, char *buf, size_t n)
 	static const struct { uint64_t bit; const char *name; } names[] = {
 		{ VXPU_CAP_VRAM, "vram" }, { VXPU_CAP_GTT, "gtt" }, { VXPU_CAP_PRIME, "prime" },
 		{ VXPU_CAP_VM_RW, "vm-rw" }, { VXPU_CAP_ACCEL_NODE, "accel" },
+		{ VXPU_CAP_ENGINE, "engine" },
 	};
 	size_t len = 0;
 
@@ -309,6 +319,8 @@ int main(int argc, char **argv)
 		return cmd_devices();
 	if (!strcmp(argv[1], "share-demo"))
 		return cmd_share_demo(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return usage(stdout, 0);
 	return usage(stderr, 2);
