@@ -4,7 +4,7 @@
 #   make deps     apt-get whatever is missing (scripts/install-deps)
 #   make test     deps, clean build, host unit tests, guest suites on 6.1 and 6.12,
 #                 summary ("N passed, N failed" as the last line; non-zero on failure)
-#   make demo     deps, build, boot 6.12 and run scripts/demo-foundation
+#   make demo     deps, build, boot 6.12 and run scripts/demo
 #   make bench    build, boot each kernel and run build/tests/bench, print its tables
 #   make clean    remove build/
 # Knobs: GUEST_KERNELS="6.1 6.12", GUEST_TIMEOUT=<s> (per guest run), DEMO_KERNEL=6.12,
@@ -71,7 +71,7 @@ test: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	$(GUEST) --kernel $(DEMO_KERNEL) -- scripts/demo-foundation
+	$(GUEST) --kernel $(DEMO_KERNEL) -- scripts/demo
 
 bench: all
 	@cd $(REPO); mkdir -p build/bench; rc=0; \
