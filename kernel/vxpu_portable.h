@@ -5,7 +5,7 @@
  * (unit tests, libFuzzer target).
  *
  * Provides: __u8/__u32/__u64 (and u8/u32/u64), bool, memmove(), memset(),
- * memcpy(), VXPU_MIN(), likely()/unlikely(), vxpu_le64_load/store()
+ * memcpy(), VXPU_MIN(), likely()/unlikely(), noinline, vxpu_le64_load/store()
  * (unaligned little-endian access), vxpu_load64_once() (a single-copy
  * atomic 8-aligned load), vxpu_store64_once() and vxpu_atomic_add64()
  * (an atomic add on an 8-aligned u64 that another CPU may access).
@@ -75,6 +75,10 @@ typedef __s64 s64;
 #ifndef likely
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
+#endif
+#ifndef noinline
+#define VXPU_HOST_ATTR(a)	__attribute__(a)
+#define noinline	VXPU_HOST_ATTR((__noinline__))
 #endif
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__

@@ -27,30 +27,41 @@ EXPORT uint64_t vxpu_ref_mix64_one(uint64_t x, uint64_t seed, uint64_t index)
 	return z ^ (z >> 31);
 }
 
+/* little-endian loads and stores of any alignment */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LE64(v) (v)
+#define LE32(v) (v)
+#else
+#define LE64(v) __builtin_bswap64(v)
+#define LE32(v) __builtin_bswap32(v)
+#endif
+
 static uint64_t get64(const uint8_t *p)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
+	memcpy(&v, p, 8);
+	return LE64(v);
 }
 
 static void put64(uint8_t *p, uint64_t v)
 {
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
+	v = LE64(v);
+	memcpy(p, &v, 8);
 }
 
 static uint32_t get32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return LE32(v);
 }
 
 static void put32(uint8_t *p, uint32_t v)
 {
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
+	v = LE32(v);
+	memcpy(p, &v, 4);
 }
 
 EXPORT void vxpu_ref_mix64(void *dst, const void *src, size_t count, uint64_t seed,
