@@ -5,8 +5,13 @@
  *   - VM map+unmap per second, 4 KiB .. 64 MiB
  *   - VM_READ / VM_WRITE throughput next to memcpy of the same bytes in the
  *     same process, with the ratio, 4 KiB .. 64 MiB, both placements
+ *   - engine (issue 3): COPY/FILL next to memcpy/memset (64 KiB .. 64 MiB),
+ *     NOP and WRITE64 packets per second, compute kernels (MIX64, HASH64,
+ *     MATMUL_U32) next to lib/vxpu_ref and a plain C build in userspace,
+ *     pause latency with 8 busy queues next to the time of one chunk
  *
- * usage: bench [--device N] [--min-time SECONDS]   (default 0, 0.3)
+ * usage: bench [--device N] [--min-time SECONDS] [--engine]   (default 0, 0.3;
+ *        --engine: only the engine tables)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +22,7 @@
 #include <unistd.h>
 
 #include "libvxpu.h"
+#include "vxpu_ref.h"
 
 #define RW (VXPU_MAP_READ | VXPU_MAP_WRITE)
 static double g_min_time = 0.3;
@@ -121,6 +127,7 @@ static void bench_map(int fd)
  * best round of each is reported: the ratio compares like with like.
  */
 #define ROUNDS 5
+#define MIBS(rate) ((rate) * (double)sz / (1 << 20))
 
 static void bench_rw(int fd)
 {
@@ -177,7 +184,6 @@ static void bench_rw(int fd)
 			vxpu_asid_destroy(fd, a[p]);
 			vxpu_bo_destroy(fd, h[p]);
 		}
-#define MIBS(rate) ((rate) * (double)sz / (1 << 20))
 		printf("%-8s %9.0f | %9.0f %5.2fx %9.0f %5.2fx | %9.0f %5.2fx %9.0f %5.2fx\n",
 		       human(sz, hb, sizeof(hb)), MIBS(mc),
 		       MIBS(r[0][0]), r[0][0] / mc, MIBS(r[0][1]), r[0][1] / mc,
@@ -190,20 +196,366 @@ static void bench_rw(int fd)
 	free(dst);
 }
 
+/* ------------------------------------------------------------ engine (issue 3) */
+
+static int g_has_engine;
+
+static void qdie(struct vxpu_queue *q, const char *what, int e)
+{
+	struct drm_vxpu_queue_info qi;
+
+	if (q && !vxpu_queue_info(q->fd, q->id, &qi))
+		fprintf(stderr, "bench: queue %u state %u fault reason %u va %#llx\n", qi.queue,
+			qi.state, qi.fault.reason, (unsigned long long)qi.fault.va);
+	die(what, e);
+}
+
+/* push @n packets (any count), fence, doorbell, wait; returns seconds */
+static double eng_run(struct vxpu_queue *q, const struct drm_vxpu_packet *p, unsigned int n)
+{
+	double t0 = now();
+	unsigned int step = q->entries - 2;
+
+	for (unsigned int i = 0; i < n; i += step) {
+		unsigned int k = n - i < step ? n - i : step;
+		int e = vxpu_queue_push(q, p + i, k, -1);
+
+		if (!e)
+			e = vxpu_queue_kick(q);
+		if (e)
+			qdie(q, "push", e);
+	}
+	{
+		uint64_t f;
+		int e = vxpu_queue_fence(q, &f);
+
+		if (!e)
+			e = vxpu_queue_wait_rptr(q, f, -1);
+		if (e)
+			qdie(q, "wait", e);
+	}
+	return now() - t0;
+}
+
+struct ebuf {
+	uint32_t h;
+	uint64_t va;
+};
+
+static struct ebuf ebuf(int fd, uint32_t asid, uint64_t size, uint32_t placement)
+{
+	struct ebuf b;
+	int e = vxpu_bo_create(fd, size, placement, &b.h, NULL);
+
+	if (!e)
+		e = vxpu_vm_map(fd, asid, b.h, 0, size, RW, &b.va);
+	if (e)
+		die("engine buffer", e);
+	return b;
+}
+
+static void ebuf_free(int fd, uint32_t asid, struct ebuf *b, uint64_t size)
+{
+	vxpu_vm_unmap(fd, asid, b->va, size);
+	vxpu_bo_destroy(fd, b->h);
+}
+
+/* bytes per second of @n packets built by @mk; best of ROUNDS */
+static void bench_copy_fill(int fd, uint32_t asid, struct vxpu_queue *q)
+{
+	uint64_t max = rw_sizes[N_SIZES - 1];
+	uint8_t *src = malloc(max), *dst = malloc(max);
+	static struct drm_vxpu_packet p[64];
+
+	if (!src || !dst)
+		die("malloc", -ENOMEM);
+	memset(src, 0x5a, max);
+	memset(dst, 0xa5, max);
+	printf("\nengine COPY / FILL (one queue, packets batched up to 16 MiB per wait) next to "
+	       "memcpy / memset\n");
+	printf("%-8s %8s | %8s %6s %8s %6s | %8s | %8s %6s %8s %6s\n", "size", "memcpy", "COPY vr",
+	       "ratio", "COPY gt", "ratio", "memset", "FILL vr", "ratio", "FILL gt", "ratio");
+	printf("%-8s %8s | %8s %6s %8s %6s | %8s | %8s %6s %8s %6s\n", "", "MiB/s", "MiB/s", "",
+	       "MiB/s", "", "MiB/s", "MiB/s", "", "MiB/s", "");
+	for (unsigned int s = 1; s < N_SIZES; s++) {
+		uint64_t sz = rw_sizes[s];
+		unsigned int k = sz >= (16 << 20) ? 1 : (unsigned int)((16 << 20) / sz);
+		double mc = 0, ms = 0, cp[2] = { 0, 0 }, fl[2] = { 0, 0 }, x;
+		struct ebuf a[2], b[2];
+		char hb[32];
+
+		if (k > 64)
+			k = 64;
+		for (int pl = 0; pl < 2; pl++) {
+			a[pl] = ebuf(fd, asid, sz, pl ? VXPU_BO_GTT : VXPU_BO_VRAM);
+			b[pl] = ebuf(fd, asid, sz, pl ? VXPU_BO_GTT : VXPU_BO_VRAM);
+			for (unsigned int i = 0; i < k; i++)
+				vxpu_pkt_fill(&p[i], 0, a[pl].va, sz, 0x5a5a5a5a5a5a5a5aULL);
+			eng_run(q, p, k); /* populate */
+			eng_run(q, p, 1);
+		}
+		for (int round = 0; round < ROUNDS; round++) {
+			x = RATE(3, { memcpy(dst, src, sz); __asm__ volatile("" ::: "memory"); });
+			mc = x > mc ? x : mc;
+			x = RATE(3, { memset(dst, round, sz); __asm__ volatile("" ::: "memory"); });
+			ms = x > ms ? x : ms;
+			for (int pl = 0; pl < 2; pl++) {
+				for (unsigned int i = 0; i < k; i++)
+					vxpu_pkt_copy(&p[i], 0, b[pl].va, 0, a[pl].va, sz);
+				x = RATE(2, { eng_run(q, p, k); }) * k;
+				cp[pl] = x > cp[pl] ? x : cp[pl];
+				for (unsigned int i = 0; i < k; i++)
+					vxpu_pkt_fill(&p[i], 0, b[pl].va, sz, 0x0123456789abcdefULL);
+				x = RATE(2, { eng_run(q, p, k); }) * k;
+				fl[pl] = x > fl[pl] ? x : fl[pl];
+			}
+		}
+		for (int pl = 0; pl < 2; pl++) {
+			ebuf_free(fd, asid, &a[pl], sz);
+			ebuf_free(fd, asid, &b[pl], sz);
+		}
+		printf("%-8s %8.0f | %8.0f %5.2fx %8.0f %5.2fx | %8.0f | %8.0f %5.2fx %8.0f %5.2fx\n",
+		       human(sz, hb, sizeof(hb)), MIBS(mc), MIBS(cp[0]), cp[0] / mc, MIBS(cp[1]),
+		       cp[1] / mc, MIBS(ms), MIBS(fl[0]), fl[0] / ms, MIBS(fl[1]), fl[1] / ms);
+	}
+	printf("vr = VRAM, gt = GTT; best of %d interleaved rounds; a device figure includes the "
+	       "doorbell and the fence wait\n(target >= 0.8x from 1 MiB up)\n", ROUNDS);
+	free(src);
+	free(dst);
+}
+
+static void bench_small_packets(int fd, uint32_t asid, struct vxpu_queue *q)
+{
+	enum { NP = 4000 };
+	static struct drm_vxpu_packet p[NP];
+	struct ebuf w = ebuf(fd, asid, 1 << 20, VXPU_BO_GTT);
+	double nop = 0, wr = 0, x;
+
+	for (int round = 0; round < ROUNDS; round++) {
+		for (int i = 0; i < NP; i++)
+			vxpu_pkt_nop(&p[i]);
+		x = NP / eng_run(q, p, NP);
+		nop = x > nop ? x : nop;
+		for (int i = 0; i < NP; i++)
+			vxpu_pkt_write64(&p[i], 0, w.va + 8 * (uint64_t)i, (uint64_t)i);
+		x = NP / eng_run(q, p, NP);
+		wr = x > wr ? x : wr;
+	}
+	printf("\nsmall packets (%d per run, ring of %u, best of %d)\n", NP, q->entries, ROUNDS);
+	printf("  %-24s %12.0f packets/s\n", "NOP", nop);
+	printf("  %-24s %12.0f packets/s\n", "WRITE64", wr);
+	ebuf_free(fd, asid, &w, 1 << 20);
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void bench_pause(int fd, uint32_t asid)
+{
+	enum { NQ = 8, REPS = 25 };
+	static struct drm_vxpu_packet p[200];
+	struct vxpu_queue q[NQ];
+	struct ebuf b[NQ];
+	double lat[REPS], chunk_mix, chunk_copy;
+	uint64_t big = 16 << 20;
+	int e;
+
+	/* the time of one chunk: one 16 MiB packet is 256 chunks of 64 KiB */
+	if ((e = vxpu_queue_open(fd, asid, 256, VXPU_BO_GTT, 0, &q[0])))
+		die("queue", e);
+	b[0] = ebuf(fd, asid, big, VXPU_BO_VRAM);
+	b[1] = ebuf(fd, asid, big, VXPU_BO_VRAM);
+	vxpu_pkt_mix64(&p[0], 0, b[0].va, 0, b[0].va, big, 1);
+	eng_run(&q[0], p, 1);
+	chunk_mix = 1e30;
+	for (int i = 0; i < 3; i++) {
+		double t = eng_run(&q[0], p, 1) / (double)(big / (64 << 10));
+
+		chunk_mix = t < chunk_mix ? t : chunk_mix;
+	}
+	vxpu_pkt_copy(&p[0], 0, b[1].va, 0, b[0].va, big);
+	chunk_copy = 1e30;
+	for (int i = 0; i < 3; i++) {
+		double t = eng_run(&q[0], p, 1) / (double)(big / (64 << 10));
+
+		chunk_copy = t < chunk_copy ? t : chunk_copy;
+	}
+	ebuf_free(fd, asid, &b[0], big);
+	ebuf_free(fd, asid, &b[1], big);
+	vxpu_queue_close(&q[0]);
+
+	for (int i = 0; i < NQ; i++) {
+		if ((e = vxpu_queue_open(fd, asid, 256, VXPU_BO_GTT, 0, &q[i])))
+			die("queue", e);
+		b[i] = ebuf(fd, asid, 4 << 20, VXPU_BO_GTT);
+		for (int k = 0; k < 200; k++)
+			vxpu_pkt_mix64(&p[k], 0, b[i].va, 0, b[i].va, 4 << 20, (uint64_t)k);
+		if ((e = vxpu_queue_push(&q[i], p, 200, -1)) || (e = vxpu_queue_kick(&q[i])))
+			die("push", e);
+	}
+	usleep(50000);
+	for (int r = 0; r < REPS; r++) {
+		double t0 = now();
+
+		if ((e = vxpu_context_pause(fd)))
+			die("pause", e);
+		lat[r] = now() - t0;
+		if ((e = vxpu_context_resume(fd)))
+			die("resume", e);
+		usleep(20000);
+	}
+	for (int i = 0; i < NQ; i++) {
+		struct drm_vxpu_queue_info qi;
+
+		if (!vxpu_queue_info(fd, q[i].id, &qi) && qi.rptr >= 200)
+			printf("  (queue %d ran out of work during the pause measurements)\n", i);
+		vxpu_queue_close(&q[i]);	/* destroy while busy */
+		ebuf_free(fd, asid, &b[i], 4 << 20);
+	}
+	qsort(lat, REPS, sizeof(lat[0]), dbl_cmp);
+	printf("\npause latency, 8 busy queues (MIX64 4 MiB packets), %d pauses: request to "
+	       "PAUSE's return (all quiescent)\n", REPS);
+	printf("  %-24s %10.3f ms\n", "median", lat[REPS / 2] * 1e3);
+	printf("  %-24s %10.3f ms\n", "max", lat[REPS - 1] * 1e3);
+	printf("  %-24s %10.3f ms\n", "one 64 KiB MIX64 chunk", chunk_mix * 1e3);
+	printf("  %-24s %10.3f ms\n", "one 64 KiB COPY chunk", chunk_copy * 1e3);
+	printf("  median / MIX64 chunk      %9.2fx   max / MIX64 chunk %.2fx   (target <= 2x)\n",
+	       lat[REPS / 2] / chunk_mix, lat[REPS - 1] / chunk_mix);
+}
+
+/* the kernels the plain way (u64 loads), for a fair userspace comparison */
+static void native_mix64(uint64_t *d, const uint64_t *s, size_t n, uint64_t seed)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t z = s[i] ^ seed;
+
+		z += (i + 1) * 0x9e3779b97f4a7c15ULL;
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+		d[i] = z ^ (z >> 31);
+	}
+}
+
+static void native_matmul(uint32_t *c, const uint32_t *a, const uint32_t *b, uint32_t m,
+			  uint32_t n, uint32_t k)
+{
+	for (uint32_t r = 0; r < m; r++) {
+		uint32_t *row = c + (size_t)r * n;
+
+		memset(row, 0, (size_t)n * 4);
+		for (uint32_t i = 0; i < k; i++) {
+			uint32_t av = a[(size_t)r * k + i];
+			const uint32_t *brow = b + (size_t)i * n;
+
+			for (uint32_t col = 0; col < n; col++)
+				row[col] += av * brow[col];
+		}
+	}
+}
+
+static void bench_compute(int fd, uint32_t asid, struct vxpu_queue *q)
+{
+	const uint64_t sz = 16 << 20;
+	const uint32_t M = 256;
+	uint64_t *hs = malloc(sz), *hd = malloc(sz), h = 0;
+	struct ebuf s = ebuf(fd, asid, sz, VXPU_BO_VRAM), d = ebuf(fd, asid, sz, VXPU_BO_VRAM);
+	struct drm_vxpu_packet p;
+	double dev[3] = { 0, 0, 0 }, ref[3] = { 0, 0, 0 }, nat[3] = { 0, 0, 0 }, x;
+	double units[3] = { (double)sz, (double)sz, 4.0 * M * M * M };
+	uint64_t ab = 4ULL * M * M;
+
+	if (!hs || !hd)
+		die("malloc", -ENOMEM);
+	memset(hs, 0x3c, sz);
+	vxpu_pkt_fill(&p, 0, s.va, sz, 0x3c3c3c3c3c3c3c3cULL);
+	eng_run(q, &p, 1);
+	for (int round = 0; round < 3; round++) {
+		vxpu_pkt_mix64(&p, 0, d.va, 0, s.va, sz, 5);
+		x = 1 / eng_run(q, &p, 1);
+		dev[0] = x > dev[0] ? x : dev[0];
+		vxpu_pkt_hash64(&p, 0, d.va, 0, s.va, sz, 5);
+		x = 1 / eng_run(q, &p, 1);
+		dev[1] = x > dev[1] ? x : dev[1];
+		vxpu_pkt_matmul_u32(&p, 0, d.va, 0, s.va, s.va + ab, M, M, M);
+		x = 1 / eng_run(q, &p, 1);
+		dev[2] = x > dev[2] ? x : dev[2];
+
+		x = RATE(1, vxpu_ref_mix64(hd, hs, sz / 8, 5, 0));
+		ref[0] = x > ref[0] ? x : ref[0];
+		x = RATE(1, h += vxpu_ref_hash64(hs, sz, 5));
+		ref[1] = x > ref[1] ? x : ref[1];
+		x = RATE(1, vxpu_ref_matmul_u32(hd, hs, (uint8_t *)hs + ab, M, M, M));
+		ref[2] = x > ref[2] ? x : ref[2];
+		x = RATE(1, { native_mix64(hd, hs, sz / 8, 5); __asm__ volatile("" ::: "memory"); });
+		nat[0] = x > nat[0] ? x : nat[0];
+		nat[1] = ref[1]; /* lib/vxpu_ref's HASH64 is libxxhash's XXH64 already */
+		x = RATE(1, { native_matmul((uint32_t *)hd, (uint32_t *)hs,
+					    (uint32_t *)((uint8_t *)hs + ab), M, M, M);
+			      __asm__ volatile("" ::: "memory"); });
+		nat[2] = x > nat[2] ? x : nat[2];
+	}
+	printf("\ncompute kernels (one packet each; MiB/s of the interpreter's work units: bytes, "
+	       "or 4 per multiply-add)\n");
+	printf("  %-22s %10s %10s %8s %10s %8s\n", "kernel", "device", "vxpu_ref", "ratio",
+	       "native C", "ratio");
+	{
+		static const char *names[3] = { "MIX64 16 MiB", "HASH64 16 MiB", "MATMUL_U32 256^3" };
+
+		for (int i = 0; i < 3; i++)
+			printf("  %-22s %10.0f %10.0f %7.2fx %10.0f %7.2fx\n", names[i],
+			       dev[i] * units[i] / (1 << 20), ref[i] * units[i] / (1 << 20),
+			       dev[i] / ref[i], nat[i] * units[i] / (1 << 20), dev[i] / nat[i]);
+	}
+	printf("  vxpu_ref = lib/vxpu_ref (userspace, byte-wise reference); native C = the same "
+	       "kernel with u64/u32 loads, -O2\n  (target: device >= 0.8x of userspace; hash "
+	       "checksum %#llx)\n", (unsigned long long)(h & 0xff));
+	ebuf_free(fd, asid, &s, sz);
+	ebuf_free(fd, asid, &d, sz);
+	free(hs);
+	free(hd);
+}
+
+static void bench_engine(int fd)
+{
+	struct vxpu_queue q;
+	uint32_t asid;
+	int e;
+
+	if (!g_has_engine) {
+		printf("\nengine: the device does not report VXPU_CAP_ENGINE; no engine figures\n");
+		return;
+	}
+	if ((e = vxpu_asid_create(fd, 0, &asid)) ||
+	    (e = vxpu_queue_open(fd, asid, 256, VXPU_BO_GTT, 0, &q)))
+		die("engine setup", e);
+	bench_copy_fill(fd, asid, &q);
+	bench_small_packets(fd, asid, &q);
+	bench_compute(fd, asid, &q);
+	vxpu_queue_close(&q);
+	bench_pause(fd, asid);
+	vxpu_asid_destroy(fd, asid);
+}
+
 int main(int argc, char **argv)
 {
 	struct drm_vxpu_device_info di;
 	struct drm_vxpu_context_info ci;
 	unsigned int dev = 0;
-	int fd, e;
+	int fd, e, only_engine = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--device") && i + 1 < argc)
 			dev = (unsigned int)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--engine"))
+			only_engine = 1;
 		else if (!strcmp(argv[i], "--min-time") && i + 1 < argc)
 			g_min_time = atof(argv[++i]);
 		else {
-			fprintf(stderr, "usage: %s [--device N] [--min-time SECONDS]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--device N] [--min-time SECONDS] [--engine]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -217,9 +569,16 @@ int main(int argc, char **argv)
 		vxpu_set_quota(fd, 256ULL << 20);
 	printf("vxpu bench: device %u (%s, gpu_id %#x), VRAM %llu MiB, %u engines\n", di.index,
 	       di.name, di.gpu_id, (unsigned long long)(di.vram_size >> 20), di.engine_count);
+	g_has_engine = !!(di.caps & VXPU_CAP_ENGINE);
+	if (only_engine) {
+		bench_engine(fd);
+		close(fd);
+		return 0;
+	}
 	bench_create(fd);
 	bench_map(fd);
 	bench_rw(fd);
+	bench_engine(fd);
 	close(fd);
 	return 0;
 }

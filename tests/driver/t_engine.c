@@ -599,6 +599,137 @@ START_TEST(ioctl_pause_rules)
 }
 END_TEST
 
+/* struct size rules of the engine ioctls: short -EINVAL, non-zero tail -E2BIG, zero tail ok */
+static const struct {
+	const char *name;
+	unsigned long cmd;
+	size_t size;
+} eabi[] = {
+	{ "QUEUE_CREATE", DRM_IOCTL_VXPU_QUEUE_CREATE, sizeof(struct drm_vxpu_queue_create) },
+	{ "QUEUE_DESTROY", DRM_IOCTL_VXPU_QUEUE_DESTROY, sizeof(struct drm_vxpu_queue_destroy) },
+	{ "QUEUE_DOORBELL", DRM_IOCTL_VXPU_QUEUE_DOORBELL, sizeof(struct drm_vxpu_queue_doorbell) },
+	{ "QUEUE_INFO", DRM_IOCTL_VXPU_QUEUE_INFO, sizeof(struct drm_vxpu_queue_info) },
+	{ "CONTEXT_PAUSE", DRM_IOCTL_VXPU_CONTEXT_PAUSE, sizeof(struct drm_vxpu_context_pause) },
+	{ "EVENT_CREATE", DRM_IOCTL_VXPU_EVENT_CREATE, sizeof(struct drm_vxpu_event_create) },
+	{ "EVENT_DESTROY", DRM_IOCTL_VXPU_EVENT_DESTROY, sizeof(struct drm_vxpu_event_destroy) },
+	{ "EVENT_READ", DRM_IOCTL_VXPU_EVENT_READ, sizeof(struct drm_vxpu_event_read) },
+	{ "EVENT_WAIT", DRM_IOCTL_VXPU_EVENT_WAIT, sizeof(struct drm_vxpu_event_wait) },
+};
+#define N_EABI (sizeof(eabi) / sizeof(eabi[0]))
+
+/* a valid argument for eabi[@i] in @buf (256 bytes, zeroed) */
+static void eabi_arg(struct et_ctx *c, int i, void *buf, uint32_t ring,
+		     struct drm_vxpu_event_wait_entry *we)
+{
+	memset(buf, 0, 256);
+	switch (i) {
+	case 0: {
+		struct drm_vxpu_queue_create q = {
+			.asid = c->asid, .ring_handle = ring, .ring_entries = 2,
+		};
+
+		memcpy(buf, &q, sizeof(q));
+		break;
+	}
+	case 1: {	/* a fresh queue to destroy */
+		struct drm_vxpu_queue_destroy d = { 0 };
+
+		VT_OK(vxpu_queue_create(c->fd, c->asid, ring, 0, 2, 0, &d.queue));
+		memcpy(buf, &d, sizeof(d));
+		break;
+	}
+	case 2: {
+		struct drm_vxpu_queue_doorbell d = { .queue = c->q.id, .wptr = c->q.wptr };
+
+		memcpy(buf, &d, sizeof(d));
+		break;
+	}
+	case 3: {
+		struct drm_vxpu_queue_info q = { .queue = c->q.id };
+
+		memcpy(buf, &q, sizeof(q));
+		break;
+	}
+	case 4: {	/* PAUSE; resumed after the call */
+		struct drm_vxpu_context_pause p = { .op = VXPU_CONTEXT_PAUSE };
+
+		memcpy(buf, &p, sizeof(p));
+		break;
+	}
+	case 5:
+		break;
+	case 6: {
+		struct drm_vxpu_event_destroy d = { 0 };
+
+		VT_OK(vxpu_event_create(c->fd, 0, &d.event));
+		memcpy(buf, &d, sizeof(d));
+		break;
+	}
+	case 7:
+	case 8: {
+		uint32_t ev;
+
+		VT_OK(vxpu_event_create(c->fd, 3, &ev));
+		if (i == 7) {
+			struct drm_vxpu_event_read r = { .event = ev };
+
+			memcpy(buf, &r, sizeof(r));
+		} else {
+			struct drm_vxpu_event_wait w = {
+				.entries = (uintptr_t)we, .count = 1, .timeout_ns = INT64_MAX,
+			};
+
+			we->event = ev;
+			we->value = 1;
+			we->pad = 0;
+			memcpy(buf, &w, sizeof(w));
+		}
+		break;
+	}
+	}
+}
+
+START_TEST(ioctl_struct_sizes)
+{
+	int i = _i;
+	size_t sz = eabi[i].size;
+	struct et_ctx c;
+	struct drm_vxpu_event_wait_entry we;
+	uint64_t buf[32];
+	uint32_t ring;
+	size_t shorter[] = { sz - 4, 4 };
+	struct { size_t extra, at; } big[] = { { 8, 0 }, { 8, 7 }, { 64, 63 } };
+	int r;
+
+	et_open(&c, 0);
+	ring = dt_bo(c.fd, VT_PAGE, VXPU_BO_GTT, NULL);
+	for (unsigned int k = 0; k < 2; k++) {
+		eabi_arg(&c, i, buf, ring, &we);
+		r = vxpu_ioctl(c.fd, vt_ioctl_resize(eabi[i].cmd, shorter[k]), buf);
+		ck_assert_msg(r == -EINVAL, "%s with %zu of %zu bytes: %d (%s), expected -EINVAL",
+			      eabi[i].name, shorter[k], sz, r, vxpu_strerror(r));
+	}
+	for (unsigned int k = 0; k < 3; k++) {
+		eabi_arg(&c, i, buf, ring, &we);
+		((uint8_t *)buf)[sz + big[k].at] = 1;
+		r = vxpu_ioctl(c.fd, vt_ioctl_resize(eabi[i].cmd, sz + big[k].extra), buf);
+		ck_assert_msg(r == -E2BIG, "%s with %zu bytes, byte %zu non-zero: %d (%s), expected "
+			      "-E2BIG", eabi[i].name, sz + big[k].extra, sz + big[k].at, r,
+			      vxpu_strerror(r));
+	}
+	eabi_arg(&c, i, buf, ring, &we);
+	r = vxpu_ioctl(c.fd, vt_ioctl_resize(eabi[i].cmd, sz + 64), buf);
+	ck_assert_msg(r == 0, "%s with %zu bytes, zero tail: %d (%s)", eabi[i].name, sz + 64, r,
+		      vxpu_strerror(r));
+	for (size_t b = sz; b < sz + 64; b++)
+		ck_assert_msg(((uint8_t *)buf)[b] == 0, "%s: tail byte %zu came back as %#x",
+			      eabi[i].name, b, ((uint8_t *)buf)[b]);
+	if (i == 4)
+		VT_OK(vxpu_context_resume(c.fd));
+	et_close(&c);
+}
+END_TEST
+
 TCase *et_tcase_engine_ioctls(void)
 {
 	TCase *tc = tcase_create("engine_ioctls");
@@ -607,6 +738,7 @@ TCase *et_tcase_engine_ioctls(void)
 	tcase_add_test(tc, ioctl_queue_create);
 	tcase_add_test(tc, ioctl_queue_misc);
 	tcase_add_test(tc, ioctl_pause_rules);
+	tcase_add_loop_test(tc, ioctl_struct_sizes, 0, N_EABI);
 	return tc;
 }
 
