@@ -353,6 +353,24 @@ struct drm_vxpu_vm_rw {
  * A malformed packet (unknown opcode, non-zero reserved field, bad
  * alignment, arithmetic overflow) stops the queue with
  * VXPU_FAULT_BAD_PACKET.
+ *
+ * Edge cases, all defined:
+ *
+ * - A range may end exactly at 2^64; one that wraps is BAD_PACKET.
+ * - Zero-size COPY, FILL and MIX64 do nothing; HASH64 of 0 bytes stores
+ *   the hash of the empty input.
+ * - MATMUL_U32: A, B and C 4-aligned; M, N and K at most 65536 each;
+ *   K = 0 stores zeros in C without reading A or B; M = 0 or N = 0
+ *   touches nothing.
+ * - Overlapping source and destination give unspecified bytes (never
+ *   unsafe), except MIX64 exactly in place (@dst == @src).
+ * - ATOMIC_ADD64 needs VXPU_MAP_WRITE only; WAIT compares as unsigned
+ *   64-bit values; SIGNAL takes arg[0] as a 64-bit event id (an id that
+ *   names no event, 2^32 and above included, is BAD_EVENT).
+ * - Faults are found in access order: source before destination, front
+ *   to back. COPY, FILL and MIX64 have written every byte before the
+ *   faulting offset; the rest of the destination (and partial sums of
+ *   MATMUL) are unspecified. BAD_ASID reports the named ASID and the va.
  */
 struct drm_vxpu_packet {
 	__u32 opcode;
