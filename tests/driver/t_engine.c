@@ -344,6 +344,10 @@ START_TEST(pkt_nop_signal_wait)
 	uint64_t v = 0;
 
 	et_open(&c, 0);
+	/* this case runs on a queue whose ring is in VRAM */
+	VT_OK(vxpu_queue_close(&c.q));
+	VT_OK(vxpu_queue_open(c.fd, c.asid, 16, VXPU_BO_VRAM, 3, &c.q));
+	ck_assert_uint_eq(et_info(&c.q).priority, 3);
 	d = et_buf(c.fd, c.asid, VT_PAGE, VXPU_BO_GTT, RW);
 	VT_OK(vxpu_event_create(c.fd, 5, &ev));
 	vxpu_pkt_nop(&p[0]);

@@ -336,6 +336,37 @@ START_TEST(pause_eight_queues)
 }
 END_TEST
 
+/* a queue parked in WAIT is PAUSED while the context is, and its WAIT completes after */
+START_TEST(pause_waiting_queue)
+{
+	struct et_ctx c;
+	struct et_buf w;
+	struct drm_vxpu_packet p[2];
+	struct drm_vxpu_queue_info qi;
+	uint64_t one = 1;
+
+	et_open(&c, 0);
+	w = et_buf(c.fd, c.asid, VT_PAGE, VXPU_BO_VRAM, RW);
+	vxpu_pkt_wait(&p[0], 0, w.va, VXPU_WAIT_GE, 1);
+	vxpu_pkt_write64(&p[1], 0, w.va + 8, 0x77);
+	push_kick(&c.q, p, 2);
+	qi = POLL_INFO(&c.q, 10, qi_.state == VXPU_QUEUE_WAITING);
+	ck_assert_uint_eq(qi.state, VXPU_QUEUE_WAITING);
+	VT_OK(vxpu_context_pause(c.fd));
+	ck_assert_uint_eq(et_info(&c.q).state, VXPU_QUEUE_PAUSED);
+	VT_OK(vxpu_vm_write(c.fd, c.asid, w.va, &one, 8));
+	et_sleep_ms(100);
+	qi = et_info(&c.q);
+	ck_assert_uint_eq(qi.state, VXPU_QUEUE_PAUSED);
+	ck_assert_uint_eq(qi.rptr, 0);
+	ck_assert_int_eq(vt_first_nonzero(w.cpu + 8, 8), -1);
+	VT_OK(vxpu_context_resume(c.fd));
+	VT_OK(vxpu_queue_wait_rptr(&c.q, 2, ET_WAIT_NS));
+	ck_assert_uint_eq(w.cpu[8], 0x77);
+	et_close(&c);
+}
+END_TEST
+
 TCase *et_tcase_pause(void)
 {
 	TCase *tc = tcase_create("pause");
@@ -343,6 +374,7 @@ TCase *et_tcase_pause(void)
 	tcase_set_timeout(tc, VT_TIMEOUT);
 	tcase_add_loop_test(tc, pause_half_done_copy, 0, 2);
 	tcase_add_test(tc, pause_eight_queues);
+	tcase_add_test(tc, pause_waiting_queue);
 	return tc;
 }
 
@@ -678,6 +710,14 @@ static void expect_fault(struct et_ctx *c, const struct drm_vxpu_packet *bad,
 	ck_assert_uint_eq(qi.fault.reason, want.reason);
 }
 
+/* a page-aligned VA in the middle of the device VA window (nothing maps there here) */
+static uint64_t mid_window(int fd)
+{
+	struct drm_vxpu_device_info di = dt_devinfo(fd);
+
+	return (di.va_start + (di.va_end - di.va_start) / 2) & ~(VT_PAGE - 1);
+}
+
 /* a fresh context per case; another queue of the same context runs on */
 #define FAULT_CASE(name, ...) \
 START_TEST(name) \
@@ -826,6 +866,46 @@ FAULT_CASE(fault_bad_event, {
 	expect_fault(&c, &bad, f, "SIGNAL of an event that does not exist");
 })
 
+/* MATMUL reads A[0][0], then B[0][0]: B unmapped faults there */
+FAULT_CASE(fault_matmul_b_unmapped, {
+	struct et_buf a = et_buf(c.fd, c.asid, 4 * VT_PAGE, VXPU_BO_GTT, VXPU_MAP_READ);
+	struct et_buf d = et_buf(c.fd, c.asid, 4 * VT_PAGE, VXPU_BO_GTT, RW);
+
+	uint64_t hole = mid_window(c.fd);
+
+	vxpu_pkt_matmul_u32(&bad, 0, d.va, 0, a.va, hole + 8, 4, 4, 4);
+	f.reason = VXPU_FAULT_UNMAPPED;
+	f.access = VXPU_ACCESS_READ;
+	f.asid = c.asid;
+	f.va = hole;
+	expect_fault(&c, &bad, f, "MATMUL with B unmapped");
+})
+
+FAULT_CASE(fault_wait_unmapped, {
+	struct et_buf d = et_buf(c.fd, c.asid, VT_PAGE, VXPU_BO_GTT, RW);
+
+	uint64_t hole = mid_window(c.fd);
+
+	(void)d;
+	vxpu_pkt_wait(&bad, 0, hole + VT_PAGE + 16, VXPU_WAIT_EQ, 0);
+	f.reason = VXPU_FAULT_UNMAPPED;
+	f.access = VXPU_ACCESS_READ;
+	f.asid = c.asid;
+	f.va = hole + VT_PAGE;
+	expect_fault(&c, &bad, f, "WAIT on an unmapped VA");
+})
+
+FAULT_CASE(fault_atomic_read_only, {
+	struct et_buf r = et_buf(c.fd, c.asid, VT_PAGE, VXPU_BO_VRAM, VXPU_MAP_READ);
+
+	vxpu_pkt_atomic_add64(&bad, 0, r.va + 64, 1);
+	f.reason = VXPU_FAULT_PERMISSION;
+	f.access = VXPU_ACCESS_WRITE;
+	f.asid = c.asid;
+	f.va = r.va;
+	expect_fault(&c, &bad, f, "ATOMIC_ADD64 on a read-only mapping");
+})
+
 TCase *et_tcase_faults(void)
 {
 	TCase *tc = tcase_create("faults");
@@ -842,5 +922,8 @@ TCase *et_tcase_faults(void)
 	tcase_add_test(tc, fault_bad_packet_overflow);
 	tcase_add_test(tc, fault_bad_asid);
 	tcase_add_test(tc, fault_bad_event);
+	tcase_add_test(tc, fault_matmul_b_unmapped);
+	tcase_add_test(tc, fault_wait_unmapped);
+	tcase_add_test(tc, fault_atomic_read_only);
 	return tc;
 }
