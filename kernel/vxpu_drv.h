@@ -45,12 +45,14 @@
  *                      the device: state, rptr, wptr, pkt, exec, fault,
  *                      counters, run_link (runq / waitq), engine, dead;
  *                      each context's queue_list, active, pause counts.
- *                      Innermost but for the two below; taken by engines,
- *                      queue ioctls, pause/resume and debugfs.
+ *                      Taken holding no other vxpu lock (by engines, queue
+ *                      ioctls, pause/resume, debugfs); only wake_up() of
+ *                      engine_wq nests inside it. Nothing that may drop a
+ *                      BO, ASID or queue reference runs under it.
  * vxpu_ctx.queues      (its xa_lock) queue ids; lookups take a queue
- *                      reference under it. Taken alone.
+ *                      reference under it. Taken holding no other lock.
  * vxpu_ctx.events      (its xa_lock) event ids; lookups take an event
- *                      reference under it. Taken alone.
+ *                      reference under it. Taken holding no other lock.
  * Event counters are atomic64_t (monotonic maximum, lock-free); waiters
  * sleep on vxpu_ctx.event_wq.
  */
