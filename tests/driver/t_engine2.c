@@ -627,17 +627,17 @@ START_TEST(sigkill_eight_queues)
 			CHILD_CHECK(vxpu_asid_create(fd, 0, &a) == 0, "asid");
 			for (int i = 0; i < 4; i++) {
 				struct vxpu_queue q;
-				struct drm_vxpu_packet p[16];
+				struct drm_vxpu_packet p[100];
 				uint32_t h;
 				uint64_t va;
 
-				CHILD_CHECK(vxpu_queue_open(fd, a, 32, VXPU_BO_GTT, 0, &q) == 0, "q");
+				CHILD_CHECK(vxpu_queue_open(fd, a, 128, VXPU_BO_GTT, 0, &q) == 0, "q");
 				CHILD_CHECK(vxpu_bo_create(fd, 8 << 20, VXPU_BO_VRAM, &h, NULL) == 0,
 					    "bo");
 				CHILD_CHECK(vxpu_vm_map(fd, a, h, 0, 8 << 20, RW, &va) == 0, "map");
-				for (int k = 0; k < 16; k++)
+				for (int k = 0; k < 100; k++)	/* 800 MiB of work per queue */
 					vxpu_pkt_mix64(&p[k], 0, va, 0, va, 8 << 20, (uint64_t)k);
-				r = vxpu_queue_push(&q, p, 16, 0);
+				r = vxpu_queue_push(&q, p, 100, 0);
 				CHILD_CHECK(r == 0, "push %d", r);
 				CHILD_CHECK(vxpu_queue_kick(&q) == 0, "kick");
 			}
