@@ -367,6 +367,57 @@ START_TEST(pause_waiting_queue)
 }
 END_TEST
 
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * A pause lands within one chunk: engine steps (the chunks counter) done
+ * between the last look before PAUSE and PAUSE's return. One step may be
+ * in flight at the request and one may start between the look and the
+ * request: at most 2. The median of 7 pauses is checked, so a host
+ * preempting the test between two syscalls does not decide it.
+ */
+START_TEST(pause_within_one_chunk)
+{
+	enum { REPS = 7 };
+	struct et_ctx c;
+	struct et_buf b;
+	struct drm_vxpu_packet p[40];
+	uint64_t delta[REPS];
+
+	et_open(&c, 0);
+	b = et_buf(c.fd, c.asid, 16 << 20, VXPU_BO_GTT, RW);
+	for (int k = 0; k < 40; k++)
+		vxpu_pkt_mix64(&p[k], 0, b.va, 0, b.va, 16 << 20, (uint64_t)k);
+	push_kick(&c.q, p, 40);
+	POLL_INFO(&c.q, 30, qi_.chunks > 0);
+	for (int r = 0; r < REPS; r++) {
+		struct drm_vxpu_queue_info x, y;
+
+		et_sleep_ms(10);
+		x = et_info(&c.q);
+		ck_assert_msg(x.rptr < 40, "the queue ran out of work (rptr %llu)",
+			      (unsigned long long)x.rptr);
+		VT_OK(vxpu_context_pause(c.fd));
+		y = et_info(&c.q);
+		delta[r] = y.chunks - x.chunks;
+		VT_OK(vxpu_context_resume(c.fd));
+	}
+	qsort(delta, REPS, sizeof(delta[0]), u64_cmp);
+	printf("pause_within_one_chunk: engine steps between request and quiescence: min %llu "
+	       "median %llu max %llu\n", (unsigned long long)delta[0],
+	       (unsigned long long)delta[REPS / 2], (unsigned long long)delta[REPS - 1]);
+	ck_assert_msg(delta[REPS / 2] <= 2, "median %llu engine steps ran after the pause request "
+		      "(max %llu): the pause does not land within one chunk",
+		      (unsigned long long)delta[REPS / 2], (unsigned long long)delta[REPS - 1]);
+	et_close(&c);
+}
+END_TEST
+
 TCase *et_tcase_pause(void)
 {
 	TCase *tc = tcase_create("pause");
@@ -375,6 +426,7 @@ TCase *et_tcase_pause(void)
 	tcase_add_loop_test(tc, pause_half_done_copy, 0, 2);
 	tcase_add_test(tc, pause_eight_queues);
 	tcase_add_test(tc, pause_waiting_queue);
+	tcase_add_test(tc, pause_within_one_chunk);
 	return tc;
 }
 
