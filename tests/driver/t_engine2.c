@@ -195,6 +195,54 @@ START_TEST(fairness)
 }
 END_TEST
 
+/* priority weights the time slice: a priority-15 queue among three priority-0 ones (on 2
+ * engines) gets more engine time: it finishes first and the others are well behind */
+START_TEST(priority_weights)
+{
+	enum { NQ = 4, PKTS = 120 };
+	struct et_ctx c;
+	struct vxpu_queue q[NQ];
+	struct et_buf b[NQ];
+	struct drm_vxpu_packet p[PKTS];
+	struct drm_vxpu_queue_info qi[NQ];
+	int done = -1, e;
+
+	et_open(&c, 0);
+	for (int i = 0; i < NQ; i++) {
+		e = vxpu_queue_open(c.fd, c.asid, 256, VXPU_BO_GTT,
+				    i == 0 ? VXPU_QUEUE_PRIORITY_MAX : 0, &q[i]);
+		ck_assert_msg(e == 0, "queue_open: %s", vxpu_strerror(e));
+		b[i] = et_buf(c.fd, c.asid, 1 << 20, VXPU_BO_GTT, RW);
+		for (int k = 0; k < PKTS; k++)
+			vxpu_pkt_fill(&p[k], 0, b[i].va, 1 << 20, (uint64_t)k);
+		VT_OK(vxpu_queue_push(&q[i], p, PKTS, ET_WAIT_NS));
+	}
+	for (int i = 0; i < NQ; i++)
+		VT_OK(vxpu_queue_kick(&q[i]));
+	for (double t_end = et_now() + 200; done < 0 && et_now() < t_end;) {
+		for (int i = 0; i < NQ; i++) {
+			qi[i] = et_info(&q[i]);
+			if (qi[i].rptr == qi[i].wptr && done < 0)
+				done = i;
+		}
+		if (done < 0)
+			et_sleep_ms(5);
+	}
+	printf("priority_weights: when queue %d finished: bytes %llu %llu %llu %llu\n", done,
+	       (unsigned long long)qi[0].bytes, (unsigned long long)qi[1].bytes,
+	       (unsigned long long)qi[2].bytes, (unsigned long long)qi[3].bytes);
+	ck_assert_msg(done == 0, "queue %d (priority 0) finished before the priority-15 queue",
+		      done);
+	for (int i = 1; i < NQ; i++)
+		ck_assert_msg(qi[i].bytes * 4 < qi[0].bytes * 3,
+			      "priority-0 queue %d moved %llu bytes, the priority-15 one %llu", i,
+			      (unsigned long long)qi[i].bytes, (unsigned long long)qi[0].bytes);
+	for (int i = 0; i < NQ; i++)
+		VT_OK(vxpu_queue_close(&q[i]));
+	et_close(&c);
+}
+END_TEST
+
 TCase *et_tcase_ordering(void)
 {
 	TCase *tc = tcase_create("ordering");
@@ -204,6 +252,7 @@ TCase *et_tcase_ordering(void)
 	tcase_add_test(tc, order_two_devices);
 	tcase_add_test(tc, order_atomic_two_queues);
 	tcase_add_test(tc, fairness);
+	tcase_add_test(tc, priority_weights);
 	return tc;
 }
 
