@@ -342,6 +342,8 @@ struct drm_vxpu_vm_rw {
  *
  * SIGNAL: arg[0] is an event id of the queue's context; the event's
  * counter becomes arg[1] if that is larger (counters never go back).
+ * When a waiter wakes, every packet before the SIGNAL is complete, but
+ * &drm_vxpu_queue_info.rptr may still name the SIGNAL packet itself.
  * WAIT: the queue sleeps (holding no engine time) until the condition
  * holds; the engine re-checks it on every engine step of its device and
  * at least once per millisecond.
@@ -410,11 +412,11 @@ struct drm_vxpu_fault {
 	__u32 reason;
 	/** @access: VXPU_ACCESS_* for UNMAPPED and PERMISSION, else 0 */
 	__u32 access;
-	/** @asid: ASID of the faulting access (0 for BAD_PACKET) */
+	/** @asid: ASID of the faulting access, or the ASID named for BAD_ASID (0 for BAD_PACKET and BAD_EVENT) */
 	__u32 asid;
 	/** @queue: id of the queue that faulted */
 	__u32 queue;
-	/** @va: faulting device address (first byte of the page) */
+	/** @va: faulting device address (first byte of its page; 0 for BAD_PACKET and BAD_EVENT) */
 	__u64 va;
 	/** @packet: ring index (rptr) of the faulting packet */
 	__u64 packet;
