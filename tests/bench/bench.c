@@ -7,7 +7,8 @@
  *     same process, with the ratio, 4 KiB .. 64 MiB, both placements
  *   - engine (issue 3): COPY/FILL next to memcpy/memset (64 KiB .. 64 MiB),
  *     NOP and WRITE64 packets per second, compute kernels (MIX64, HASH64,
- *     MATMUL_U32) next to lib/vxpu_ref and a plain C build in userspace,
+ *     MATMUL_U32) next to the same interpreter (kernel/vxpu_interp.c) built
+ *     into this program over flat memory, lib/vxpu_ref and plain C,
  *     pause latency with 8 busy queues next to the time of one chunk
  *
  * usage: bench [--device N] [--min-time SECONDS] [--engine]   (default 0, 0.3;
@@ -23,6 +24,7 @@
 
 #include "libvxpu.h"
 #include "vxpu_ref.h"
+#include "vxpu_interp.h"
 
 #define RW (VXPU_MAP_READ | VXPU_MAP_WRITE)
 static double g_min_time = 0.3;
@@ -457,6 +459,73 @@ static void native_matmul(uint32_t *c, const uint32_t *a, const uint32_t *b, uin
 	}
 }
 
+/*
+ * The interpreter itself (kernel/vxpu_interp.c, host build) over flat
+ * memory: two regions at fixed device addresses, steps of 64 KiB like the
+ * engine's chunks. The fair userspace figure for a device compute kernel.
+ */
+#define FLAT_SRC 0x100000000ULL
+#define FLAT_DST 0x200000000ULL
+
+struct flat {
+	uint8_t *src, *dst;
+	uint64_t size;
+};
+
+static int flat_map(void *priv, u32 asid, u64 va, u64 len, u32 access, void **ptr, u32 *avail)
+{
+	struct flat *f = priv;
+	uint8_t *base;
+	uint64_t off;
+
+	(void)asid;
+	(void)access;
+	if (va >= FLAT_SRC && va - FLAT_SRC < f->size) {
+		base = f->src;
+		off = va - FLAT_SRC;
+	} else if (va >= FLAT_DST && va - FLAT_DST < f->size) {
+		base = f->dst;
+		off = va - FLAT_DST;
+	} else {
+		return VXPU_FAULT_UNMAPPED;
+	}
+	if (len > f->size - off)
+		len = f->size - off;
+	*ptr = base + off;
+	*avail = (u32)(len < 65536 ? len : 65536);
+	return 0;
+}
+
+static void flat_unmap(void *priv, void *ptr)
+{
+	(void)priv;
+	(void)ptr;
+}
+
+static int flat_signal(void *priv, u64 event, u64 value)
+{
+	(void)priv;
+	(void)event;
+	(void)value;
+	return 0;
+}
+
+static void flat_run(struct flat *f, const struct drm_vxpu_packet *p)
+{
+	struct vxpu_env env = { f, flat_map, flat_unmap, flat_signal };
+	struct drm_vxpu_fault fault;
+	struct vxpu_exec ex;
+	u64 bytes;
+	int r;
+
+	vxpu_exec_init(&ex);
+	do {
+		r = vxpu_interp_step(p, 1, &ex, &env, 65536, &fault, &bytes);
+	} while (r == VXPU_STEP_MORE);
+	if (r != VXPU_STEP_DONE)
+		die("interp (userspace)", -EFAULT);
+}
+
 static void bench_compute(int fd, uint32_t asid, struct vxpu_queue *q)
 {
 	const uint64_t sz = 16 << 20;
@@ -464,7 +533,10 @@ static void bench_compute(int fd, uint32_t asid, struct vxpu_queue *q)
 	uint64_t *hs = malloc(sz), *hd = malloc(sz), h = 0;
 	struct ebuf s = ebuf(fd, asid, sz, VXPU_BO_VRAM), d = ebuf(fd, asid, sz, VXPU_BO_VRAM);
 	struct drm_vxpu_packet p;
-	double dev[3] = { 0, 0, 0 }, ref[3] = { 0, 0, 0 }, nat[3] = { 0, 0, 0 }, x;
+	double dev[3] = { 0, 0, 0 }, ref[3] = { 0, 0, 0 }, nat[3] = { 0, 0, 0 }, itp[3] = { 0, 0, 0 };
+	double x;
+	struct flat fl = { (uint8_t *)hs, (uint8_t *)hd, sz };
+	struct drm_vxpu_packet ip[3];
 	double units[3] = { (double)sz, (double)sz, 4.0 * M * M * M };
 	uint64_t ab = 4ULL * M * M;
 
@@ -473,6 +545,9 @@ static void bench_compute(int fd, uint32_t asid, struct vxpu_queue *q)
 	memset(hs, 0x3c, sz);
 	vxpu_pkt_fill(&p, 0, s.va, sz, 0x3c3c3c3c3c3c3c3cULL);
 	eng_run(q, &p, 1);
+	vxpu_pkt_mix64(&ip[0], 0, FLAT_DST, 0, FLAT_SRC, sz, 5);
+	vxpu_pkt_hash64(&ip[1], 0, FLAT_DST, 0, FLAT_SRC, sz, 5);
+	vxpu_pkt_matmul_u32(&ip[2], 0, FLAT_DST, 0, FLAT_SRC, FLAT_SRC + ab, M, M, M);
 	for (int round = 0; round < 3; round++) {
 		vxpu_pkt_mix64(&p, 0, d.va, 0, s.va, sz, 5);
 		x = 1 / eng_run(q, &p, 1);
@@ -497,22 +572,30 @@ static void bench_compute(int fd, uint32_t asid, struct vxpu_queue *q)
 					    (uint32_t *)((uint8_t *)hs + ab), M, M, M);
 			      __asm__ volatile("" ::: "memory"); });
 		nat[2] = x > nat[2] ? x : nat[2];
+		for (int i = 0; i < 3; i++) {
+			x = RATE(1, { flat_run(&fl, &ip[i]); __asm__ volatile("" ::: "memory"); });
+			itp[i] = x > itp[i] ? x : itp[i];
+		}
 	}
 	printf("\ncompute kernels (one packet each; MiB/s of the interpreter's work units: bytes, "
 	       "or 4 per multiply-add)\n");
-	printf("  %-22s %10s %10s %8s %10s %8s\n", "kernel", "device", "vxpu_ref", "ratio",
-	       "native C", "ratio");
+	printf("  %-18s %8s | %8s %6s | %8s %6s | %8s %6s\n", "kernel", "device", "interp",
+	       "ratio", "vxpu_ref", "ratio", "native C", "ratio");
 	{
 		static const char *names[3] = { "MIX64 16 MiB", "HASH64 16 MiB", "MATMUL_U32 256^3" };
 
 		for (int i = 0; i < 3; i++)
-			printf("  %-22s %10.0f %10.0f %7.2fx %10.0f %7.2fx\n", names[i],
-			       dev[i] * units[i] / (1 << 20), ref[i] * units[i] / (1 << 20),
-			       dev[i] / ref[i], nat[i] * units[i] / (1 << 20), dev[i] / nat[i]);
+			printf("  %-18s %8.0f | %8.0f %5.2fx | %8.0f %5.2fx | %8.0f %5.2fx\n",
+			       names[i], dev[i] * units[i] / (1 << 20),
+			       itp[i] * units[i] / (1 << 20), dev[i] / itp[i],
+			       ref[i] * units[i] / (1 << 20), dev[i] / ref[i],
+			       nat[i] * units[i] / (1 << 20), dev[i] / nat[i]);
 	}
-	printf("  vxpu_ref = lib/vxpu_ref (userspace, byte-wise reference); native C = the same "
-	       "kernel with u64/u32 loads, -O2\n  (target: device >= 0.8x of userspace; hash "
-	       "checksum %#llx)\n", (unsigned long long)(h & 0xff));
+	printf("  interp = kernel/vxpu_interp.c built into this program, flat memory, 64 KiB "
+	       "steps (the target's\n  \"same kernel in userspace\"); vxpu_ref = lib/vxpu_ref "
+	       "(byte-wise reference); native C = plain\n  u64/u32 loops, -O2. Ratios are "
+	       "device / column (target: device >= 0.8x interp; hash checksum %#llx)\n",
+	       (unsigned long long)(h & 0xff));
 	ebuf_free(fd, asid, &s, sz);
 	ebuf_free(fd, asid, &d, sz);
 	free(hs);
