@@ -216,18 +216,36 @@ static void fill_piece(u8 *d, u64 n, u64 pat, u64 off)
 	}
 }
 
-/* noinline: its own registers for the constants (10% faster inner loop) */
+static inline u64 mix_one(u64 v, u64 seed, u64 w)
+{
+	u64 z = (v ^ seed) + w;
+
+	z = (z ^ (z >> 30)) * MIX_M1;
+	z = (z ^ (z >> 27)) * MIX_M2;
+	return z ^ (z >> 31);
+}
+
+/*
+ * noinline: its own registers for the constants (10% faster inner loop).
+ * Four loads, then four stores: see copy_piece() on TLB aliasing.
+ */
 static noinline void mix_piece(u8 *d, const u8 *s, u64 n, u64 seed, u64 idx)
 {
 	u64 w = (idx + 1) * MIX_GOLDEN;	/* (i + 1) * golden, by addition */
-	u64 j, z;
+	u64 v0, v1, v2, v3, j;
 
-	for (j = 0; j < n; j += 8, w += MIX_GOLDEN) {
-		z = (vxpu_le64_load(s + j) ^ seed) + w;
-		z = (z ^ (z >> 30)) * MIX_M1;
-		z = (z ^ (z >> 27)) * MIX_M2;
-		vxpu_le64_store(d + j, z ^ (z >> 31));
+	for (j = 0; j + 32 <= n; j += 32, w += 4 * MIX_GOLDEN) {
+		v0 = vxpu_le64_load(s + j);
+		v1 = vxpu_le64_load(s + j + 8);
+		v2 = vxpu_le64_load(s + j + 16);
+		v3 = vxpu_le64_load(s + j + 24);
+		vxpu_le64_store(d + j, mix_one(v0, seed, w));
+		vxpu_le64_store(d + j + 8, mix_one(v1, seed, w + MIX_GOLDEN));
+		vxpu_le64_store(d + j + 16, mix_one(v2, seed, w + 2 * MIX_GOLDEN));
+		vxpu_le64_store(d + j + 24, mix_one(v3, seed, w + 3 * MIX_GOLDEN));
 	}
+	for (; j < n; j += 8, w += MIX_GOLDEN)
+		vxpu_le64_store(d + j, mix_one(vxpu_le64_load(s + j), seed, w));
 }
 
 /*
