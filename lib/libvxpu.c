@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <time.h>
 
@@ -385,6 +387,60 @@ VXPU_EXPORT int vxpu_bo_import(int fd, int dmabuf_fd, uint32_t *handle)
 		return neg_errno();
 	*handle = h;
 	return 0;
+}
+
+/* Passing a device fd shares its context (SCM_RIGHTS); one copy for all users. */
+VXPU_EXPORT int vxpu_send_fd(int sock, int fd, const void *data, size_t len)
+{
+	char byte = 0;
+	struct iovec iov = {
+		.iov_base = data ? (void *)data : &byte,
+		.iov_len = data ? len : 1,
+	};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *c;
+
+	memset(&u, 0, sizeof(u));
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) < 0 ? -errno : 0;
+}
+
+VXPU_EXPORT int vxpu_recv_fd(int sock, void *data, size_t len)
+{
+	char byte;
+	struct iovec iov = {
+		.iov_base = data ? data : &byte,
+		.iov_len = data ? len : 1,
+	};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0)
+		return -errno;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+		return -EPROTO;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
 }
 
 VXPU_EXPORT const char *vxpu_strerror(int err)

@@ -569,6 +569,28 @@ int vxpu_submit_wait(struct vxpu_queue *q, const struct drm_vxpu_packet *pkts, u
 		     int64_t timeout_ns);
 
 /**
+ * vxpu_send_fd() - pass @fd (a device fd, a dma-buf, ...) over a UNIX socket
+ * @sock: connected AF_UNIX socket
+ * @fd: the descriptor to pass (SCM_RIGHTS); a device fd shares its context
+ * @data: bytes sent along with it, or NULL for one zero byte
+ * @len: bytes at @data
+ *
+ * Return: 0, or -errno of sendmsg().
+ */
+int vxpu_send_fd(int sock, int fd, const void *data, size_t len);
+
+/**
+ * vxpu_recv_fd() - receive a descriptor sent by vxpu_send_fd()
+ * @sock: connected AF_UNIX socket
+ * @data: buffer for the bytes sent along, or NULL to discard one byte
+ * @len: bytes at @data
+ *
+ * Return: the new descriptor (close-on-exec), -errno of recvmsg(), or
+ * -EPROTO when the message carries no descriptor.
+ */
+int vxpu_recv_fd(int sock, void *data, size_t len);
+
+/**
  * vxpu_strerror() - "EINVAL: Invalid argument" style text for a libvxpu result
  * @err: a negative errno (a positive one is accepted too)
  *

@@ -25,7 +25,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -126,41 +125,6 @@ static int show(const char *view, const uint8_t *p, size_t n, int gen)
 	return bad < 0;
 }
 
-static int send_fd(int sock, int fd, uint32_t tag)
-{
-	struct iovec iov = { .iov_base = &tag, .iov_len = sizeof(tag) };
-	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } u;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			      .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *c;
-
-	memset(&u, 0, sizeof(u));
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) < 0 ? -errno : 0;
-}
-
-static int recv_fd(int sock, uint32_t *tag)
-{
-	struct iovec iov = { .iov_base = tag, .iov_len = sizeof(*tag) };
-	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } u;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			      .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *c;
-	int fd;
-
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0)
-		return -errno;
-	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS)
-		return -EPROTO;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
-
 /* The importing process: returns its exit status. */
 static int importer(int sock, unsigned int device, uint64_t size)
 {
@@ -175,7 +139,7 @@ static int importer(int sock, unsigned int device, uint64_t size)
 	fd = vxpu_open_index(device);
 	if (fd < 0)
 		return fail("opening the device", fd);
-	dfd = recv_fd(sock, &owner);
+	dfd = vxpu_recv_fd(sock, &owner, sizeof(owner));
 	if (dfd < 0)
 		return fail("receiving the dma-buf fd", dfd);
 	if ((e = vxpu_context_info(fd, &ci)))
@@ -280,7 +244,7 @@ static int cmd_share_demo(int argc, char **argv)
 		_exit(importer(sv[1], device, size));
 	}
 	close(sv[1]);
-	if ((e = send_fd(sv[0], dfd, ci.ctx_id)))
+	if ((e = vxpu_send_fd(sv[0], dfd, &ci.ctx_id, sizeof(ci.ctx_id))))
 		return fail("sending the dma-buf fd (SCM_RIGHTS)", e);
 	printf("[%s] sent dma-buf fd %d to pid %d over SCM_RIGHTS\n", who, dfd, pid);
 	fflush(stdout);

@@ -6,9 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "vt.h"
@@ -65,59 +63,6 @@ int vt_run(SRunner *sr, const char *tapname)
 	printf("%s: %d of %d tests failed; TAP in %s\n", tapname, failed,
 	       srunner_ntests_run(sr), path);
 	return failed;
-}
-
-int vt_send_fd(int sock, int fd, const void *data, size_t len)
-{
-	char byte = 0;
-	struct iovec iov = {
-		.iov_base = data ? (void *)data : &byte,
-		.iov_len = data ? len : 1,
-	};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *c;
-
-	memset(&u, 0, sizeof(u));
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) < 0 ? -errno : 0;
-}
-
-int vt_recv_fd(int sock, void *data, size_t len)
-{
-	char byte;
-	struct iovec iov = {
-		.iov_base = data ? data : &byte,
-		.iov_len = data ? len : 1,
-	};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *c;
-	int fd;
-
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0)
-		return -errno;
-	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-		return -EPROTO;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
 }
 
 static uint8_t pattern_byte(size_t i, uint32_t seed)

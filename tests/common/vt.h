@@ -43,8 +43,6 @@ int vt_run(SRunner *sr, const char *tapname);
 int vt_mkdir_p(const char *path);
 
 /* SCM_RIGHTS over a unix socket; 0 / the fd, or -errno */
-int vt_send_fd(int sock, int fd, const void *data, size_t len);
-int vt_recv_fd(int sock, void *data, size_t len);
 
 /* Fill @buf with a pattern derived from @seed; vt_check_pattern returns the first bad offset or -1 */
 void vt_fill_pattern(void *buf, size_t len, uint32_t seed);

@@ -96,7 +96,7 @@ START_TEST(scm_rights_shares_context)
 		int cfd;
 
 		close(sv[0]);
-		cfd = vt_recv_fd(sv[1], &msg, sizeof(msg));
+		cfd = vxpu_recv_fd(sv[1], &msg, sizeof(msg));
 		CHILD_CHECK(cfd >= 0, "recv_fd: %d", cfd);
 		CHILD_CHECK(vxpu_context_info(cfd, &ci) == 0, "context_info");
 		CHILD_CHECK(ci.ctx_id == msg.ctx, "ctx_id %u, sender's %u", ci.ctx_id, msg.ctx);
@@ -123,7 +123,7 @@ START_TEST(scm_rights_shares_context)
 		uint8_t byte;
 		uint64_t va;
 
-		VT_OK(vt_send_fd(sv[0], fd, &msg, sizeof(msg)));
+		VT_OK(vxpu_send_fd(sv[0], fd, &msg, sizeof(msg)));
 		ck_assert_int_eq(read(sv[0], &child_asid, sizeof(child_asid)), sizeof(child_asid));
 		dt_wait_ok(pid, "SCM_RIGHTS receiver");
 		ck_assert_int_eq(vt_check_pattern(cpu, sz, 72), -1);	/* the child's write */
@@ -371,7 +371,7 @@ START_TEST(prime_between_processes)
 
 		close(sv[0]);
 		CHILD_CHECK(cfd >= 0, "open: %d", cfd);
-		cdfd = vt_recv_fd(sv[1], &owner, sizeof(owner));
+		cdfd = vxpu_recv_fd(sv[1], &owner, sizeof(owner));
 		CHILD_CHECK(cdfd >= 0, "recv dma-buf: %d", cdfd);
 		CHILD_CHECK(vxpu_bo_import(cfd, cdfd, &ch) == 0, "import");
 		CHILD_CHECK(vxpu_bo_info(cfd, ch, &bi) == 0, "bo_info");
@@ -406,7 +406,7 @@ START_TEST(prime_between_processes)
 	dfd = vxpu_bo_export(fd, h, DRM_CLOEXEC | DRM_RDWR);
 	ck_assert_msg(dfd >= 0, "export: %d (%s)", dfd, vxpu_strerror(dfd));
 	check_views("exporter", fd, a, va, cpu, dfd, sz, 101, 0);
-	VT_OK(vt_send_fd(sv[0], dfd, &ctx, sizeof(ctx)));
+	VT_OK(vxpu_send_fd(sv[0], dfd, &ctx, sizeof(ctx)));
 	ck_assert_int_eq(read(sv[0], &done, 1), 1);
 	check_views("exporter", fd, a, va, cpu, dfd, sz, 102, 0);
 	ck_assert_int_eq(write(sv[0], "y", 1), 1);

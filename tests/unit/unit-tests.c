@@ -352,8 +352,8 @@ START_TEST(vt_helpers)
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	fd = devnull();
-	VT_OK(vt_send_fd(sv[0], fd, &v, sizeof(v)));
-	got = vt_recv_fd(sv[1], &w, sizeof(w));
+	VT_OK(vxpu_send_fd(sv[0], fd, &v, sizeof(v)));
+	got = vxpu_recv_fd(sv[1], &w, sizeof(w));
 	ck_assert_int_ge(got, 0);
 	ck_assert_uint_eq(w, v);
 	close(got);
