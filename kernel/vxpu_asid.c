@@ -256,19 +256,14 @@ void vxpu_asid_destroy_all(struct vxpu_ctx *ctx)
 
 /* ---- ioctls ------------------------------------------------------------- */
 
-int vxpu_ioctl_asid_create(struct drm_device *drm, void *data,
-			   struct drm_file *file)
+/*
+ * Create an ASID of @ctx with id @want, or any free id when @want is 0
+ * (-EEXIST if @want is taken). Returns its id in *@id.
+ */
+int vxpu_asid_create(struct vxpu_ctx *ctx, u32 want, u32 *id)
 {
-	struct vxpu_ctx *ctx = vxpu_file_ctx(file);
-	struct drm_vxpu_asid_create *args = data;
 	struct vxpu_asid *asid;
-	u32 id;
 	int ret;
-
-	if (args->flags & ~VXPU_ASID_SVA)
-		return -EINVAL;
-	if (args->flags & VXPU_ASID_SVA)
-		return -EOPNOTSUPP;
 
 	asid = kzalloc(sizeof(*asid), GFP_KERNEL_ACCOUNT);
 	if (!asid)
@@ -280,8 +275,16 @@ int vxpu_ioctl_asid_create(struct drm_device *drm, void *data,
 	xa_init(&asid->pt);
 
 	mutex_lock(&ctx->asid_lock);
-	ret = xa_alloc_cyclic(&ctx->asids, &id, asid, XA_LIMIT(1, INT_MAX),
-			      &ctx->asid_next, GFP_KERNEL_ACCOUNT);
+	if (want) {
+		ret = xa_insert(&ctx->asids, want, asid, GFP_KERNEL_ACCOUNT);
+		if (ret == -EBUSY)
+			ret = -EEXIST;
+		*id = want;
+	} else {
+		ret = xa_alloc_cyclic(&ctx->asids, id, asid,
+				      XA_LIMIT(1, INT_MAX), &ctx->asid_next,
+				      GFP_KERNEL_ACCOUNT);
+	}
 	if (ret < 0) {
 		mutex_unlock(&ctx->asid_lock);
 		drm_mm_takedown(&asid->mm);
@@ -289,13 +292,24 @@ int vxpu_ioctl_asid_create(struct drm_device *drm, void *data,
 		kfree(asid);
 		return ret;
 	}
-	asid->id = id;
+	asid->id = *id;
 	ctx->asid_count++;
 	atomic_inc(&vxpu_live_asids);
 	mutex_unlock(&ctx->asid_lock);
-
-	args->asid = id;
 	return 0;
+}
+
+int vxpu_ioctl_asid_create(struct drm_device *drm, void *data,
+			   struct drm_file *file)
+{
+	struct drm_vxpu_asid_create *args = data;
+
+	if (args->flags & ~VXPU_ASID_SVA)
+		return -EINVAL;
+	if (args->flags & VXPU_ASID_SVA)
+		return -EOPNOTSUPP;
+
+	return vxpu_asid_create(vxpu_file_ctx(file), 0, &args->asid);
 }
 
 int vxpu_ioctl_asid_destroy(struct drm_device *drm, void *data,
@@ -321,6 +335,66 @@ int vxpu_ioctl_asid_destroy(struct drm_device *drm, void *data,
 	return 0;
 }
 
+/*
+ * Map [@bo_offset, @bo_offset + @size) of @bo into @asid, at *@va with
+ * VXPU_MAP_FIXED in @flags, else at a VA the allocator picks (returned in
+ * *@va). The caller validated alignment, range and flags. The mapping
+ * takes a BO reference of its own. Errors: -ENOENT (ASID destroyed),
+ * -EEXIST (fixed range busy), -ENOSPC, -ENOMEM.
+ */
+int vxpu_asid_map(struct vxpu_asid *asid, struct vxpu_bo *bo, u64 bo_offset,
+		  u64 size, u64 *va, u32 flags)
+{
+	struct vxpu_mapping *m;
+	int ret;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return -ENOMEM;
+	m->bo = bo;
+	m->bo_offset = bo_offset;
+	m->perm = flags & VXPU_PTE_PERM_MASK;
+
+	mutex_lock(&asid->lock);
+	if (asid->dead) {
+		ret = -ENOENT;
+		goto err_unlock;
+	}
+	if (flags & VXPU_MAP_FIXED) {
+		m->node.start = *va;
+		m->node.size = size;
+		ret = drm_mm_reserve_node(&asid->mm, &m->node);
+		if (ret == -ENOSPC)
+			ret = -EEXIST;
+	} else {
+		ret = drm_mm_insert_node_in_range(&asid->mm, &m->node,
+						  size, 0, 0,
+						  VXPU_VA_START, VXPU_VA_END,
+						  DRM_MM_INSERT_BEST);
+	}
+	if (ret)
+		goto err_unlock;
+
+	ret = vxpu_pt_fill(asid, m);
+	if (ret) {
+		drm_mm_remove_node(&m->node);
+		goto err_unlock;
+	}
+
+	drm_gem_object_get(&bo->base);
+	asid->mapping_count++;
+	atomic_inc(&bo->map_count);
+	atomic_inc(&vxpu_live_mappings);
+	*va = m->node.start;
+	mutex_unlock(&asid->lock);
+	return 0;
+
+err_unlock:
+	mutex_unlock(&asid->lock);
+	kfree(m);
+	return ret;
+}
+
 int vxpu_ioctl_vm_map(struct drm_device *drm, void *data,
 		      struct drm_file *file)
 {
@@ -329,7 +403,6 @@ int vxpu_ioctl_vm_map(struct drm_device *drm, void *data,
 	const u32 known = VXPU_MAP_READ | VXPU_MAP_WRITE | VXPU_MAP_FIXED;
 	bool fixed = args->flags & VXPU_MAP_FIXED;
 	struct drm_gem_object *obj;
-	struct vxpu_mapping *m;
 	struct vxpu_asid *asid;
 	u64 bo_end, va_end;
 	int ret;
@@ -355,69 +428,22 @@ int vxpu_ioctl_vm_map(struct drm_device *drm, void *data,
 		return -ENOENT;
 	if (WARN_ON(!vxpu_is_vxpu_bo(drm, obj))) {
 		ret = -ENOENT;
-		goto err_put_obj;
+		goto out_put_obj;
 	}
 	if (bo_end > obj->size) {
 		ret = -EINVAL;
-		goto err_put_obj;
+		goto out_put_obj;
 	}
 
 	asid = vxpu_asid_get(ctx, args->asid);
 	if (!asid) {
 		ret = -ENOENT;
-		goto err_put_obj;
+		goto out_put_obj;
 	}
-
-	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
-	if (!m) {
-		ret = -ENOMEM;
-		goto err_put_asid;
-	}
-	m->bo = to_vxpu_bo(obj);
-	m->bo_offset = args->bo_offset;
-	m->perm = args->flags & VXPU_PTE_PERM_MASK;
-
-	mutex_lock(&asid->lock);
-	if (asid->dead) {
-		ret = -ENOENT;
-		goto err_unlock;
-	}
-	if (fixed) {
-		m->node.start = args->va;
-		m->node.size = args->size;
-		ret = drm_mm_reserve_node(&asid->mm, &m->node);
-		if (ret == -ENOSPC)
-			ret = -EEXIST;
-	} else {
-		ret = drm_mm_insert_node_in_range(&asid->mm, &m->node,
-						  args->size, 0, 0,
-						  VXPU_VA_START, VXPU_VA_END,
-						  DRM_MM_INSERT_BEST);
-	}
-	if (ret)
-		goto err_unlock;
-
-	ret = vxpu_pt_fill(asid, m);
-	if (ret) {
-		drm_mm_remove_node(&m->node);
-		goto err_unlock;
-	}
-
-	/* The mapping keeps the lookup's BO reference. */
-	asid->mapping_count++;
-	atomic_inc(&m->bo->map_count);
-	atomic_inc(&vxpu_live_mappings);
-	args->va = m->node.start;
-	mutex_unlock(&asid->lock);
+	ret = vxpu_asid_map(asid, to_vxpu_bo(obj), args->bo_offset, args->size,
+			    &args->va, args->flags);
 	vxpu_asid_put(asid);
-	return 0;
-
-err_unlock:
-	mutex_unlock(&asid->lock);
-	kfree(m);
-err_put_asid:
-	vxpu_asid_put(asid);
-err_put_obj:
+out_put_obj:
 	drm_gem_object_put(obj);
 	return ret;
 }

@@ -370,10 +370,48 @@ bool vxpu_is_vxpu_bo(struct drm_device *drm, struct drm_gem_object *obj)
 				   obj->funcs == &vxpu_vram_funcs);
 }
 
+/*
+ * Create a BO of @size bytes (a non-zero VXPU_PAGE_SIZE multiple) in
+ * @placement, charged to @ctx. Returns it with one reference, or an
+ * ERR_PTR: -EDQUOT, -ENOSPC (VRAM), -ENOMEM.
+ */
+struct vxpu_bo *vxpu_bo_create(struct vxpu_ctx *ctx, u64 size, u32 placement)
+{
+	struct vxpu_device *vdev = ctx->vdev;
+	struct vxpu_bo *bo;
+	int ret;
+
+	ret = vxpu_ctx_charge(ctx, size);
+	if (ret)
+		return ERR_PTR(ret);
+
+	/* Page counts are unsigned int in the sg and dma-buf helpers. */
+	if ((size >> PAGE_SHIFT) > UINT_MAX) {
+		ret = placement == VXPU_BO_VRAM ? -ENOSPC : -ENOMEM;
+		goto err_uncharge;
+	}
+
+	if (placement == VXPU_BO_VRAM)
+		bo = vxpu_vram_create(vdev, size);
+	else
+		bo = vxpu_gtt_create(vdev, size);
+	if (IS_ERR(bo)) {
+		ret = PTR_ERR(bo);
+		goto err_uncharge;
+	}
+
+	/* The BO now carries the charge: its free returns it. */
+	vxpu_bo_attach(bo, ctx);
+	return bo;
+
+err_uncharge:
+	vxpu_ctx_uncharge(ctx, size);
+	return ERR_PTR(ret);
+}
+
 int vxpu_ioctl_bo_create(struct drm_device *drm, void *data,
 			 struct drm_file *file)
 {
-	struct vxpu_device *vdev = to_vxpu_device(drm);
 	struct vxpu_ctx *ctx = vxpu_file_ctx(file);
 	struct drm_vxpu_bo_create *args = data;
 	struct vxpu_bo *bo;
@@ -387,36 +425,14 @@ int vxpu_ioctl_bo_create(struct drm_device *drm, void *data,
 	if (args->placement != VXPU_BO_VRAM && args->placement != VXPU_BO_GTT)
 		return -EINVAL;
 
-	ret = vxpu_ctx_charge(ctx, size);
-	if (ret)
-		return ret;
-
-	/* Page counts are unsigned int in the sg and dma-buf helpers. */
-	if ((size >> PAGE_SHIFT) > UINT_MAX) {
-		ret = args->placement == VXPU_BO_VRAM ? -ENOSPC : -ENOMEM;
-		goto err_uncharge;
-	}
-
-	if (args->placement == VXPU_BO_VRAM)
-		bo = vxpu_vram_create(vdev, size);
-	else
-		bo = vxpu_gtt_create(vdev, size);
-	if (IS_ERR(bo)) {
-		ret = PTR_ERR(bo);
-		goto err_uncharge;
-	}
-
-	/* The BO now carries the charge: its free returns it. */
-	vxpu_bo_attach(bo, ctx);
+	bo = vxpu_bo_create(ctx, size, args->placement);
+	if (IS_ERR(bo))
+		return PTR_ERR(bo);
 
 	ret = drm_gem_handle_create(file, &bo->base, &args->handle);
 	if (!ret)
 		args->mmap_offset = drm_vma_node_offset_addr(&bo->base.vma_node);
 	drm_gem_object_put(&bo->base);
-	return ret;
-
-err_uncharge:
-	vxpu_ctx_uncharge(ctx, size);
 	return ret;
 }
 

@@ -80,8 +80,7 @@
 #include "vxpu_interp.h"
 
 #define VXPU_MAX_DEVICES	8
-#define VXPU_VA_START		BIT_ULL(20)
-#define VXPU_VA_END		BIT_ULL(47)
+/* VXPU_VA_START, VXPU_VA_END: vxpu_portable.h (via vxpu_interp.h) */
 #define VXPU_RW_MAX		BIT_ULL(30)
 
 /* Page table entry: xa_mk_value(pfn << VXPU_PTE_SHIFT | VXPU_MAP_* bits). */
@@ -287,6 +286,7 @@ struct drm_gem_object *vxpu_gem_create_object(struct drm_device *drm,
 					      size_t size);
 bool vxpu_is_vxpu_bo(struct drm_device *drm, struct drm_gem_object *obj);
 u64 vxpu_vram_free(struct vxpu_device *vdev);
+struct vxpu_bo *vxpu_bo_create(struct vxpu_ctx *ctx, u64 size, u32 placement);
 int vxpu_ioctl_bo_create(struct drm_device *drm, void *data,
 			 struct drm_file *file);
 int vxpu_ioctl_bo_info(struct drm_device *drm, void *data,
@@ -313,6 +313,9 @@ struct vxpu_mapping *vxpu_asid_find(struct vxpu_asid *asid, u64 va);
 int vxpu_asid_translate(struct vxpu_asid *asid, u64 va, u64 len, u32 perm,
 			unsigned int max, struct vxpu_xlate *x);
 void vxpu_xlate_put(struct vxpu_xlate *x);
+int vxpu_asid_create(struct vxpu_ctx *ctx, u32 want, u32 *id);
+int vxpu_asid_map(struct vxpu_asid *asid, struct vxpu_bo *bo, u64 bo_offset,
+		  u64 size, u64 *va, u32 flags);
 int vxpu_ioctl_asid_create(struct drm_device *drm, void *data,
 			   struct drm_file *file);
 int vxpu_ioctl_asid_destroy(struct drm_device *drm, void *data,

@@ -599,6 +599,151 @@ struct drm_vxpu_event_wait {
 	__u32 pad;
 };
 
+/* ---- Checkpoint/restore (issue 4), after the AMD KFD CRIU design ---- */
+
+#define DRM_VXPU_CRIU			0x14
+
+/** @VXPU_CAP_CRIU: DRM_VXPU_CRIU exists */
+#define VXPU_CAP_CRIU		(1ULL << 6)
+
+/* &drm_vxpu_criu.op */
+#define VXPU_CRIU_PROCESS_INFO	0	/* pause the context, count its objects */
+#define VXPU_CRIU_CHECKPOINT	1	/* fill BO buckets and private data */
+#define VXPU_CRIU_UNPAUSE	2	/* undo PROCESS_INFO's pause */
+#define VXPU_CRIU_RESTORE	3	/* rebuild a fresh context from an image */
+#define VXPU_CRIU_RESUME	4	/* let restored queues run */
+
+/**
+ * struct drm_vxpu_criu_device_bucket - the device a context lives on
+ *
+ * A context belongs to exactly one device, so a process that uses two
+ * devices has two contexts (two files) and each is checkpointed on its
+ * own. Restore may happen on a device with another gpu id: the user gpu
+ * id is the one the process saw at checkpoint, the actual gpu id the one
+ * it runs on now.
+ */
+struct drm_vxpu_criu_device_bucket {
+	/** @user_gpu_id: CHECKPOINT out (this device's id); RESTORE in, the id at checkpoint */
+	__u32 user_gpu_id;
+	/** @actual_gpu_id: CHECKPOINT out (this device's id); RESTORE in, must be this device's id */
+	__u32 actual_gpu_id;
+	/** @vram_size: CHECKPOINT out, this device's VRAM bytes; RESTORE: ignored */
+	__u64 vram_size;
+	/** @engine_count: CHECKPOINT out; RESTORE: ignored */
+	__u32 engine_count;
+	/** @pad: must be 0 */
+	__u32 pad;
+};
+
+/** @VXPU_CRIU_BO_IMPORTED: the BO is charged to another, still open, context of the device (it came in by dma-buf) */
+#define VXPU_CRIU_BO_IMPORTED	(1U << 0)
+
+/**
+ * struct drm_vxpu_criu_bo_bucket - one BO handle of a checkpointed context
+ *
+ * The same BO seen by two contexts (shared by dma-buf) has the same
+ * @offset in both: it is the BO's identity on its device at checkpoint.
+ * At restore the context that owned it recreates it; a context that had
+ * imported it (VXPU_CRIU_BO_IMPORTED) attaches to the BO that the owner's
+ * RESTORE, with the same &drm_vxpu_criu.restore_cookie, recreated.
+ */
+struct drm_vxpu_criu_bo_bucket {
+	/** @size: CHECKPOINT out; RESTORE in, bytes (VXPU_PAGE_SIZE multiple) */
+	__u64 size;
+	/** @offset: CHECKPOINT out, the mmap offset; RESTORE in, that old offset */
+	__u64 offset;
+	/** @restored_offset: RESTORE out, the BO's new mmap offset */
+	__u64 restored_offset;
+	/** @handle: CHECKPOINT out; RESTORE in, the GEM handle to restore at (identical value) */
+	__u32 handle;
+	/** @placement: CHECKPOINT out; RESTORE in, VXPU_BO_VRAM or VXPU_BO_GTT */
+	__u32 placement;
+	/** @flags: CHECKPOINT out; RESTORE in, VXPU_CRIU_BO_* */
+	__u32 flags;
+	/** @owner_ctx_id: CHECKPOINT out, context the BO is charged to; RESTORE: ignored */
+	__u32 owner_ctx_id;
+	/**
+	 * @dmabuf_fd: CHECKPOINT and RESTORE out, a dma-buf of the BO
+	 * (O_RDWR | O_CLOEXEC) to read or write its contents through mmap;
+	 * the caller closes it. CHECKPOINT returns -1 for an imported BO,
+	 * whose contents the owner's checkpoint carries.
+	 */
+	__s32 dmabuf_fd;
+	/** @pad: must be 0 */
+	__u32 pad;
+};
+
+/** @VXPU_CRIU_PRIV_MAX: largest private data a context may have (16 MiB) */
+#define VXPU_CRIU_PRIV_MAX	(16ULL << 20)
+/** @VXPU_CRIU_BO_MAX: most BO buckets one call handles */
+#define VXPU_CRIU_BO_MAX	65536
+/** @VXPU_CRIU_HANDLE_MAX: largest GEM handle RESTORE recreates */
+#define VXPU_CRIU_HANDLE_MAX	(1U << 20)
+
+/**
+ * struct drm_vxpu_criu - checkpoint and restore a context (DRM_VXPU_CRIU)
+ *
+ * Every op needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN (-EPERM), and the
+ * caller must be the context's owner (the process that opened the device
+ * file) or that process's ptrace parent, as CRIU is while it dumps and
+ * restores (-EPERM). Ops act on the context of the file the ioctl is
+ * issued on, except RESUME with a non-zero @pid.
+ *
+ * The sequence, driven by a CRIU plugin:
+ *
+ * 1. PROCESS_INFO pauses every queue of the context (no engine touches
+ *    its memory until UNPAUSE) and returns @num_bos, @num_objects,
+ *    @priv_data_size and @pid. The pause is held by @pause_fd: closing it
+ *    (or the caller dying) undoes the pause, so an aborted dump never
+ *    leaves the process frozen. Each PROCESS_INFO pauses once more.
+ * 2. CHECKPOINT, with @num_bos, @num_objects and @priv_data_size as
+ *    PROCESS_INFO returned them, fills @device, @num_bos buckets at @bos
+ *    and @priv_data_size bytes of private data at @priv_data. -EBUSY if
+ *    the context is not paused by PROCESS_INFO; -EAGAIN if a count
+ *    changed since (call PROCESS_INFO again).
+ * 3. UNPAUSE drops the pause of the oldest live @pause_fd (the fd then
+ *    does nothing when closed). -EINVAL without one.
+ * 4. RESTORE, in a fresh context (no BO, ASID, queue or event: -EBUSY),
+ *    opened by the restored process on the device chosen for it:
+ *    recreates the context id and quota, every BO at its handle (new
+ *    memory, zeroed: the caller writes the contents through
+ *    @dmabuf_fd), every ASID and mapping, queue and event. The queues
+ *    stay paused until RESUME. -EEXIST if the context id is taken by
+ *    another context of the device, -EAGAIN if an imported BO's owner
+ *    has not been restored yet (retry), -EINVAL for anything malformed
+ *    in the buckets or private data, -EDQUOT/-ENOSPC/-ENOMEM as for
+ *    BO_CREATE. On any error nothing of the image remains.
+ * 5. RESUME lets the queues of a restored context run. @pid 0: the
+ *    context of this file; else every restored, not yet resumed context
+ *    of that process on this device (-ENOENT if none).
+ */
+struct drm_vxpu_criu {
+	/** @op: in, VXPU_CRIU_* */
+	__u32 op;
+	/** @flags: in, must be 0 */
+	__u32 flags;
+	/** @bos: in, user pointer to @num_bos struct drm_vxpu_criu_bo_bucket (CHECKPOINT, RESTORE) */
+	__u64 bos;
+	/** @priv_data: in, user pointer to @priv_data_size bytes (CHECKPOINT, RESTORE) */
+	__u64 priv_data;
+	/** @priv_data_size: PROCESS_INFO out; CHECKPOINT and RESTORE in, at most VXPU_CRIU_PRIV_MAX */
+	__u64 priv_data_size;
+	/** @num_objects: PROCESS_INFO out, ASIDs + mappings + queues + events; CHECKPOINT in */
+	__u64 num_objects;
+	/** @restore_cookie: RESTORE in, the same non-zero value for every context of one restore, to find shared BOs */
+	__u64 restore_cookie;
+	/** @device: CHECKPOINT out, RESTORE in */
+	struct drm_vxpu_criu_device_bucket device;
+	/** @num_bos: PROCESS_INFO out; CHECKPOINT and RESTORE in, at most VXPU_CRIU_BO_MAX */
+	__u32 num_bos;
+	/** @pid: PROCESS_INFO out, the owner's pid; RESUME in, 0 or a pid */
+	__u32 pid;
+	/** @pause_fd: PROCESS_INFO out, holds the pause (O_CLOEXEC) */
+	__s32 pause_fd;
+	/** @pad: must be 0 */
+	__u32 pad;
+};
+
 #define DRM_IOCTL_VXPU_DEVICE_INFO \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VXPU_DEVICE_INFO, struct drm_vxpu_device_info)
 #define DRM_IOCTL_VXPU_CONTEXT_INFO \
@@ -640,6 +785,8 @@ struct drm_vxpu_event_wait {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VXPU_EVENT_READ, struct drm_vxpu_event_read)
 #define DRM_IOCTL_VXPU_EVENT_WAIT \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VXPU_EVENT_WAIT, struct drm_vxpu_event_wait)
+#define DRM_IOCTL_VXPU_CRIU \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VXPU_CRIU, struct drm_vxpu_criu)
 
 #if defined(__cplusplus)
 }
