@@ -124,4 +124,12 @@ static inline void vxpu_atomic_add64(void *p, u64 v)
 #define VXPU_MIN(a, b)	((a) < (b) ? (a) : (b))
 #define VXPU_U64_MAX	(~(u64)0)
 
+/*
+ * The device VA range of every ASID (drm_vxpu_device_info.va_start and
+ * va_end): here so that the driver and the checkpoint image parser
+ * (vxpu_criu_image.c, also built on the host) share one definition.
+ */
+#define VXPU_VA_START	0x100000ULL		/* 1 MiB */
+#define VXPU_VA_END	0x800000000000ULL	/* 2^47 */
+
 #endif /* VXPU_PORTABLE_H */
