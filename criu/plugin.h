@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vxpu CRIU plugin: what its files share. One job per file:
+ *   vxpu_plugin.c   registration, init/exit, logging, HANDLE_DEVICE_VMA,
+ *                   which device nodes are vxpu's (sysfs)
+ *   vxpu_dump.c     DUMP_EXT_FILE (PROCESS_INFO, CHECKPOINT, images), the
+ *                   pauses undone in exit(DUMP); PAUSE_DEVICES on CRIU 4
+ *   vxpu_restore.c  RESTORE_EXT_FILE, UPDATE_VMA_MAP, RESUME_DEVICES_LATE
+ *   vxpu_image.c, vxpu_bo_io.c   the image format (shared with vxpuctl)
+ */
+#ifndef VXPU_PLUGIN_H
+#define VXPU_PLUGIN_H
+
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* CRIU's log levels (criu/include/log.h) */
+#define VXP_LOG_ERROR	1
+#define VXP_LOG_WARN	2
+#define VXP_LOG_INFO	3
+#define VXP_LOG_DEBUG	4
+
+void vxp_log(unsigned int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define vxp_err(...)	vxp_log(VXP_LOG_ERROR, __VA_ARGS__)
+#define vxp_warn(...)	vxp_log(VXP_LOG_WARN, __VA_ARGS__)
+#define vxp_info(...)	vxp_log(VXP_LOG_INFO, __VA_ARGS__)
+#define vxp_debug(...)	vxp_log(VXP_LOG_DEBUG, __VA_ARGS__)
+
+/* 1 if @rdev is a DRM node (accel or render) of a vxpu device, from sysfs */
+int vxp_is_vxpu_rdev(dev_t rdev);
+/* 1 if @fd is an open vxpu device node (fstat + sysfs, then DRM_IOCTL_VERSION) */
+int vxp_is_vxpu_fd(int fd);
+
+/* the CRIU image directory, as an fd owned by CRIU (do not close) */
+int vxp_image_dir(void);
+
+/* vxpu_dump.c */
+int vxp_dump_init(void);
+void vxp_dump_fini(int ret);
+
+/* vxpu_restore.c */
+int vxp_restore_init(void);
+void vxp_restore_fini(int ret);
+
+#endif /* VXPU_PLUGIN_H */

@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vxpu CRIU plugin, dump side.
+ *
+ * DUMP_EXT_FILE runs in criu, on criu's copy of the dumped task's device
+ * file (CRIU is the task's ptrace parent, as DRM_VXPU_CRIU requires):
+ * PROCESS_INFO pauses the context and keeps the pause in a pause fd,
+ * CHECKPOINT fills the BO buckets (a dma-buf per owned BO) and the
+ * private data; the BO contents go to content files through the
+ * dma-bufs' mappings with several threads, the metadata to
+ * vxpu-ctx-<id>.img. The pause is held until exit(DUMP): CRIU dumps the
+ * memory pages after the files, so the device may not write into
+ * host-visible memory until then. exit(DUMP) drops every pause, after a
+ * failed dump too; if criu dies, the kernel closes the pause fds.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <criu-plugin.h>
+#include <xxhash.h>
+
+#include "libvxpu.h"
+#include "plugin.h"
+#include "vxpu_image.h"
+
+/* the first bytes of the kernel's private data (kernel/vxpu_criu_image.h), read only
+ * for `image show`'s counts; anything else is left opaque */
+struct priv_hdr {
+	uint64_t magic;
+	uint32_t version, header_size;
+	uint64_t total_size;
+	uint32_t ctx_id, flags;
+	uint64_t quota;
+	uint32_t asid_next, queue_next, event_next;
+	uint32_t nr_asids, nr_maps, nr_queues, nr_events, pad;
+};
+_Static_assert(sizeof(struct priv_hdr) == 72, "private data header");
+#define PRIV_MAGIC	0x5550585655495243ULL	/* "CRIUVXPU" */
+
+struct paused {
+	int fd;			/* our dup of the context's file */
+	int pause_fd;
+	uint32_t gpu_id, ctx_id;
+	struct paused *next;
+};
+
+static struct paused *paused;
+static int progress_fd = -1;
+static _Atomic uint64_t prog_done, prog_total;
+
+static void tick(void)
+{
+	char b[48];
+	int l;
+
+	if (progress_fd < 0)
+		return;
+	l = snprintf(b, sizeof(b), "%020" PRIu64 " %020" PRIu64 "\n",
+		     (uint64_t)atomic_load(&prog_done), (uint64_t)atomic_load(&prog_total));
+	if (pwrite(progress_fd, b, (size_t)l, 0) < 0)
+		progress_fd = -1;
+}
+
+int vxp_dump_init(void)
+{
+	const char *p = getenv("VXPU_PROGRESS");
+
+	if (p && *p) {
+		progress_fd = open(p, O_WRONLY | O_CLOEXEC);
+		if (progress_fd < 0)
+			vxp_warn("cannot open the progress file %s: %s", p, strerror(errno));
+	}
+	return 0;
+}
+
+static int criu_op(int fd, struct drm_vxpu_criu *a)
+{
+	return vxpu_ioctl(fd, DRM_IOCTL_VXPU_CRIU, a);
+}
+
+static void unpause_all(void)
+{
+	while (paused) {
+		struct paused *p = paused;
+		struct drm_vxpu_criu a = { .op = VXPU_CRIU_UNPAUSE };
+		int r = criu_op(p->fd, &a);
+
+		if (r)
+			vxp_warn("UNPAUSE of context %u on gpu %#x: %s (closing its pause fd "
+				 "instead)", p->ctx_id, p->gpu_id, vxpu_strerror(r));
+		else
+			vxp_info("context %u on gpu %#x unpaused", p->ctx_id, p->gpu_id);
+		close(p->pause_fd);
+		close(p->fd);
+		paused = p->next;
+		free(p);
+	}
+}
+
+void vxp_dump_fini(int ret)
+{
+	vxp_info("dump %s: unpausing the dumped contexts", ret ? "failed" : "done");
+	unpause_all();
+	if (progress_fd >= 0)
+		close(progress_fd);
+	progress_fd = -1;
+}
+
+static int keep_pause(int fd, int pause_fd, uint32_t gpu_id, uint32_t ctx_id)
+{
+	struct paused *p = calloc(1, sizeof(*p));
+
+	if (p)
+		p->fd = dup(fd);
+	if (!p || p->fd < 0) {
+		free(p);
+		close(pause_fd);	/* the pause ends here, the dump will fail */
+		return -ENOMEM;
+	}
+	p->pause_fd = pause_fd;
+	p->gpu_id = gpu_id;
+	p->ctx_id = ctx_id;
+	p->next = paused;
+	paused = p;
+	return 0;
+}
+
+static const char *op_hint(int r)
+{
+	switch (r) {
+	case -ENOTTY:
+	case -EINVAL:
+		return " (does this vxpu.ko have checkpoint/restore, VXPU_CAP_CRIU?)";
+	case -EPERM:
+		return " (criu needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN)";
+	default:
+		return "";
+	}
+}
+
+static void free_entry(VxpuCtxEntry *e)
+{
+	for (size_t i = 0; i < e->n_bos; i++) {
+		free(e->bos[i]->content);
+		free(e->bos[i]->chunk_sums);
+		free(e->bos[i]);
+	}
+	free(e->bos);
+	free(e->device->dump_path);
+	free(e->device->name);
+}
+
+/* write the contents of the owned BOs; closes every dma-buf fd of @bk */
+static int dump_contents(int dirfd, VxpuCtxEntry *e, struct drm_vxpu_criu_bo_bucket *bk,
+			 uint32_t n)
+{
+	struct vxi_bo_job *jobs = calloc(n ? n : 1, sizeof(*jobs));
+	char err[VXI_ERR];
+	size_t nj = 0;
+	int r = 0;
+
+	if (!jobs)
+		r = -ENOMEM;
+	for (uint32_t i = 0; !r && i < n; i++) {
+		VxpuBoEntry *b = e->bos[i];
+		struct vxi_bo_job *j;
+
+		if (bk[i].dmabuf_fd < 0)
+			continue;
+		j = &jobs[nj];
+		j->handle = b->handle;
+		j->size = b->size;
+		j->sums = b->chunk_sums;
+		j->file = b->content;
+		j->map = mmap(NULL, b->size, PROT_READ, MAP_SHARED, bk[i].dmabuf_fd, 0);
+		if (j->map == MAP_FAILED) {
+			r = -errno;
+			vxp_err("cannot map the dma-buf of BO handle %u (%" PRIu64 " bytes): %s",
+				b->handle, b->size, strerror(errno));
+			break;
+		}
+		j->fd = openat(dirfd, b->content, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (j->fd < 0) {
+			r = -errno;
+			vxp_err("cannot create %s: %s", b->content, strerror(errno));
+			munmap(j->map, b->size);
+			break;
+		}
+		nj++;
+	}
+	if (!r) {
+		r = vxi_bo_io(VXI_IO_DUMP, jobs, nj, e->chunk_size, 0, &prog_done, tick, err);
+		if (r)
+			vxp_err("%s", err);
+	}
+	for (size_t i = 0; jobs && i < nj; i++) {
+		munmap(jobs[i].map, jobs[i].size);
+		if (close(jobs[i].fd) && !r) {
+			r = -errno;
+			vxp_err("writing %s: %s", jobs[i].file, strerror(errno));
+		}
+	}
+	for (uint32_t i = 0; i < n; i++)
+		if (bk[i].dmabuf_fd >= 0)
+			close(bk[i].dmabuf_fd);
+	free(jobs);
+	return r;
+}
+
+static int vxpu_dump_file(int fd, int id)
+{
+	struct drm_vxpu_criu_bo_bucket *bk = NULL;
+	VxpuDeviceEntry dev = VXPU_DEVICE_ENTRY__INIT;
+	VxpuCtxEntry e = VXPU_CTX_ENTRY__INIT;
+	struct drm_vxpu_device_info di = { 0 };
+	struct drm_vxpu_context_info ci = { 0 };
+	struct drm_vxpu_criu pi, ck;
+	char path[PATH_MAX], lnk[64];
+	int dirfd = vxp_image_dir(), r, pause_fd = -1;
+	void *priv = NULL;
+	ssize_t l;
+
+	if (!vxp_is_vxpu_fd(fd))
+		return -ENOTSUP;
+	e.device = &dev;
+	r = vxpu_device_info(fd, &di);
+	if (!r)
+		r = vxpu_context_info(fd, &ci);
+	if (r) {
+		vxp_err("file %#x: DEVICE_INFO/CONTEXT_INFO: %s", id, vxpu_strerror(r));
+		return r;
+	}
+	snprintf(lnk, sizeof(lnk), "/proc/self/fd/%d", fd);
+	l = readlink(lnk, path, sizeof(path) - 1);
+	if (l <= 0) {
+		vxp_err("file %#x: readlink %s: %s", id, lnk, strerror(errno));
+		return -EIO;
+	}
+	path[l] = '\0';
+	vxp_info("file %#x: context %u on %s (gpu %#x, device %u)", id, ci.ctx_id, path, di.gpu_id,
+		 di.index);
+
+	for (int tries = 0;; tries++) {
+		memset(&pi, 0, sizeof(pi));
+		pi.op = VXPU_CRIU_PROCESS_INFO;
+		r = criu_op(fd, &pi);
+		if (r) {
+			vxp_err("file %#x: PROCESS_INFO: %s%s", id, vxpu_strerror(r), op_hint(r));
+			goto out;
+		}
+		if (pause_fd >= 0)
+			close(pause_fd);	/* the new PROCESS_INFO holds its own pause */
+		pause_fd = pi.pause_fd;
+		free(bk);
+		free(priv);
+		bk = calloc(pi.num_bos ? pi.num_bos : 1, sizeof(*bk));
+		priv = malloc(pi.priv_data_size ? pi.priv_data_size : 1);
+		if (!bk || !priv) {
+			r = -ENOMEM;
+			vxp_err("file %#x: no memory for %u BO buckets and %llu bytes of private data",
+				id, pi.num_bos, (unsigned long long)pi.priv_data_size);
+			goto out;
+		}
+		memset(&ck, 0, sizeof(ck));
+		ck.op = VXPU_CRIU_CHECKPOINT;
+		ck.bos = (uintptr_t)bk;
+		ck.num_bos = pi.num_bos;
+		ck.priv_data = (uintptr_t)priv;
+		ck.priv_data_size = pi.priv_data_size;
+		ck.num_objects = pi.num_objects;
+		r = criu_op(fd, &ck);
+		if (r == -EAGAIN && tries < 5)
+			continue;
+		if (r) {
+			vxp_err("file %#x: CHECKPOINT: %s%s", id, vxpu_strerror(r), op_hint(r));
+			goto out;
+		}
+		break;
+	}
+	r = keep_pause(fd, pause_fd, di.gpu_id, ci.ctx_id);
+	pause_fd = -1;
+	if (r)
+		goto out_bufs;
+	vxp_info("file %#x: paused; pid %u, %u BOs, %llu objects, %llu bytes of private data", id,
+		 pi.pid, pi.num_bos, (unsigned long long)pi.num_objects,
+		 (unsigned long long)pi.priv_data_size);
+
+	dev.dump_path = strdup(path);
+	dev.name = strndup(di.name, sizeof(di.name));
+	dev.user_gpu_id = ck.device.user_gpu_id ? ck.device.user_gpu_id : di.gpu_id;
+	dev.index = di.index;
+	dev.vram_size = di.vram_size;
+	dev.engine_count = di.engine_count;
+	dev.caps = di.caps;
+	e.file_id = (uint32_t)id;
+	e.owner_pid = pi.pid;
+	e.ctx_id = ci.ctx_id;
+	e.num_objects = pi.num_objects;
+	e.chunk_size = VXI_CHUNK;
+	e.priv_data.data = priv;
+	e.priv_data.len = pi.priv_data_size;
+	e.priv_sum = XXH3_64bits(priv, pi.priv_data_size);
+	if (pi.priv_data_size >= sizeof(struct priv_hdr)) {
+		struct priv_hdr h;
+
+		memcpy(&h, priv, sizeof(h));
+		if (h.magic == PRIV_MAGIC && h.version == 1 && h.header_size == sizeof(h)) {
+			e.has_nr_asids = e.has_nr_maps = e.has_nr_queues = e.has_nr_events = 1;
+			e.has_quota = 1;
+			e.nr_asids = h.nr_asids;
+			e.nr_maps = h.nr_maps;
+			e.nr_queues = h.nr_queues;
+			e.nr_events = h.nr_events;
+			e.quota = h.quota;
+		}
+	}
+	e.bos = calloc(pi.num_bos ? pi.num_bos : 1, sizeof(*e.bos));
+	if (!dev.dump_path || !dev.name || !e.bos) {
+		r = -ENOMEM;
+		goto out_bufs;
+	}
+	for (uint32_t i = 0; i < pi.num_bos; i++) {
+		VxpuBoEntry *b = calloc(1, sizeof(*b));
+		char name[64];
+
+		if (!b) {
+			r = -ENOMEM;
+			goto out_bufs;
+		}
+		vxpu_bo_entry__init(b);
+		e.bos[e.n_bos++] = b;
+		b->handle = bk[i].handle;
+		b->size = bk[i].size;
+		b->offset = bk[i].offset;
+		b->placement = bk[i].placement;
+		b->flags = bk[i].flags;
+		b->owner_ctx_id = bk[i].owner_ctx_id;
+		if (bk[i].dmabuf_fd < 0) {
+			if (!(b->flags & VXPU_CRIU_BO_IMPORTED)) {
+				vxp_err("file %#x: BO handle %u has no dma-buf but is not imported", id,
+					b->handle);
+				r = -EINVAL;
+				goto out_bufs;
+			}
+			continue;
+		}
+		vxi_bo_name(name, sizeof(name), e.file_id, b->handle);
+		b->content = strdup(name);
+		b->n_chunk_sums = vxi_nchunks(b->size, e.chunk_size);
+		b->chunk_sums = calloc(b->n_chunk_sums, sizeof(uint64_t));
+		if (!b->content || !b->chunk_sums) {
+			r = -ENOMEM;
+			goto out_bufs;
+		}
+		if (b->placement == VXPU_BO_VRAM)
+			e.vram_needed += b->size;
+		else
+			e.gtt_needed += b->size;
+	}
+	atomic_fetch_add(&prog_total, e.vram_needed + e.gtt_needed);
+	tick();
+	r = dump_contents(dirfd, &e, bk, pi.num_bos);
+bk_closed:
+	if (!r) {
+		char err[VXI_ERR];
+
+		r = vxi_write_ctx(dirfd, &e, err);
+		if (r)
+			vxp_err("%s", err);
+	}
+	if (!r)
+		vxp_info("file %#x: dumped %zu BOs (%" PRIu64 " bytes of VRAM, %" PRIu64 " of GTT "
+			 "owned) and %llu bytes of private data", id, e.n_bos, e.vram_needed,
+			 e.gtt_needed, (unsigned long long)pi.priv_data_size);
+	free_entry(&e);
+	free(bk);
+	free(priv);
+	return r;
+out_bufs:
+	for (uint32_t i = 0; i < pi.num_bos; i++)
+		if (bk[i].dmabuf_fd >= 0)
+			close(bk[i].dmabuf_fd);
+	pi.num_bos = 0;
+	goto bk_closed;
+out:
+	if (pause_fd >= 0)
+		close(pause_fd);
+	free(bk);
+	free(priv);
+	return r;
+}
+CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__DUMP_EXT_FILE, vxpu_dump_file)
+
+#ifdef VXPU_HAVE_PAUSE_DEVICES
+/*
+ * CRIU 4: PAUSE_DEVICES(pid) runs before the task's files and memory are
+ * dumped. Pause every vxpu context the task holds an fd of right away
+ * (pidfd_getfd gives criu the task's own file), so the device stops
+ * touching memory as early as possible; DUMP_EXT_FILE later pauses once
+ * more (pauses nest) and checkpoints. CHECKPOINT_DEVICES(pid) then checks
+ * that each context paused here was also checkpointed.
+ */
+struct early {
+	pid_t pid;
+	uint32_t gpu_id, ctx_id;
+	struct early *next;
+};
+static struct early *early;
+
+static int vxpu_pause_devices(int pid)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), n = 0;
+	char dir[64];
+	DIR *d;
+	struct dirent *de;
+
+	if (pidfd < 0)
+		return 0;	/* not ours to judge; DUMP_EXT_FILE still pauses */
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		struct drm_vxpu_device_info di;
+		struct drm_vxpu_context_info ci;
+		struct drm_vxpu_criu pi = { .op = VXPU_CRIU_PROCESS_INFO };
+		int tfd = atoi(de->d_name), fd;
+		struct early *e;
+
+		if (de->d_name[0] == '.')
+			continue;
+		fd = (int)syscall(SYS_pidfd_getfd, pidfd, tfd, 0);
+		if (fd < 0)
+			continue;
+		if (!vxp_is_vxpu_fd(fd) || vxpu_device_info(fd, &di) || vxpu_context_info(fd, &ci) ||
+		    criu_op(fd, &pi)) {
+			close(fd);
+			continue;
+		}
+		if (keep_pause(fd, pi.pause_fd, di.gpu_id, ci.ctx_id) == 0) {
+			e = calloc(1, sizeof(*e));
+			if (e) {
+				*e = (struct early){ pid, di.gpu_id, ci.ctx_id, early };
+				early = e;
+			}
+			n++;
+		}
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+	close(pidfd);
+	if (n)
+		vxp_info("pid %d: paused %d vxpu contexts early", pid, n);
+	return 0;
+}
+CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__PAUSE_DEVICES, vxpu_pause_devices)
+
+static int vxpu_checkpoint_devices(int pid)
+{
+	for (struct early *e = early; e; e = e->next) {
+		int seen = 0;
+
+		if (e->pid != pid)
+			continue;
+		/* DUMP_EXT_FILE added a second pause entry for the same context */
+		for (struct paused *p = paused; p; p = p->next)
+			seen += p->gpu_id == e->gpu_id && p->ctx_id == e->ctx_id;
+		if (seen < 2) {
+			vxp_err("pid %d: vxpu context %u on gpu %#x was not dumped (is it only "
+				"mapped, with its fd closed?)", pid, e->ctx_id, e->gpu_id);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__CHECKPOINT_DEVICES, vxpu_checkpoint_devices)
+#endif
