@@ -16,6 +16,10 @@
  *       the deterministic engine workload (rounds of MIX64, MATMUL_U32 and
  *       HASH64); prints a digest per round and a final checksum; --verify
  *       recomputes it with lib/vxpu_ref. See tools/run.c for its definition.
+ *   vxpuctl checkpoint PID DIR [--leave-running]   criu dump with the vxpu plugin
+ *   vxpuctl restore DIR [--gpu-map OLD=NEW,...]    criu restore; prints the pid
+ *   vxpuctl image show|verify DIR                  what a checkpoint holds; checksums
+ *       (tools/ckpt.c, tools/image.c)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,6 +35,9 @@
 #include "libvxpu.h"
 
 int cmd_run(int argc, char **argv);	/* run.c */
+int cmd_checkpoint(int argc, char **argv);	/* ckpt.c */
+int cmd_restore(int argc, char **argv);	/* ckpt.c */
+int cmd_image(int argc, char **argv);	/* image.c */
 
 static const char *prog = "vxpuctl";
 static const char *who = "vxpuctl";
@@ -48,7 +55,10 @@ static int usage(FILE *f, int status)
 		"       %s share-demo [--device N] [--size BYTES]\n"
 		"       %s run [--size MiB] [--rounds N | --seconds S] [--devices D] [--queues Q]\n"
 		"              [--seed X] [--placement vram|gtt] [--verify] [--quiet]\n"
-		"       %s help\n", prog, prog, prog, prog);
+		"       %s checkpoint PID DIR [--leave-running] [--shell-job] [-- CRIU-ARGS]\n"
+		"       %s restore DIR [--gpu-map OLD=NEW,...] [--shell-job] [-- CRIU-ARGS]\n"
+		"       %s image show|verify DIR\n"
+		"       %s help\n", prog, prog, prog, prog, prog, prog, prog);
 	return status;
 }
 
@@ -285,6 +295,12 @@ int main(int argc, char **argv)
 		return cmd_share_demo(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "checkpoint"))
+		return cmd_checkpoint(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "restore"))
+		return cmd_restore(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "image"))
+		return cmd_image(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return usage(stdout, 0);
 	return usage(stderr, 2);
