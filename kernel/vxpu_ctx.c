@@ -6,6 +6,8 @@
  * closed. The id stays reserved until the last reference goes.
  */
 #include <linux/capability.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include <drm/drm_print.h>
@@ -31,6 +33,7 @@ int vxpu_ctx_open(struct drm_device *drm, struct drm_file *file)
 	xa_init_flags(&ctx->asids, XA_FLAGS_ALLOC1);
 	vxpu_queue_ctx_init(ctx);
 	vxpu_event_ctx_init(ctx);
+	vxpu_criu_ctx_init(ctx);
 
 	ret = xa_alloc_cyclic(&vdev->ctxs, &ctx->id, ctx,
 			      XA_LIMIT(1, INT_MAX), &vdev->ctx_next,
@@ -38,12 +41,14 @@ int vxpu_ctx_open(struct drm_device *drm, struct drm_file *file)
 	if (ret < 0)
 		goto err_free;
 
+	ctx->owner = get_pid(task_tgid(current));
 	atomic_inc(&vxpu_live_ctxs);
 	file->driver_priv = ctx;
 	vxpu_debugfs_ctx_init(ctx);
 	return 0;
 
 err_free:
+	mutex_destroy(&ctx->criu_lock);
 	mutex_destroy(&ctx->asid_lock);
 	kfree(ctx);
 	return ret;
@@ -57,8 +62,11 @@ static void vxpu_ctx_release(struct kref *ref)
 	WARN_ON(ctx->quota_used || ctx->bo_count);
 	WARN_ON(!xa_empty(&ctx->asids));
 	WARN_ON(!xa_empty(&ctx->queues) || !xa_empty(&ctx->events));
+	WARN_ON(!list_empty(&ctx->criu_pauses));
 
 	xa_erase(&ctx->vdev->ctxs, ctx->id);
+	put_pid(ctx->owner);
+	mutex_destroy(&ctx->criu_lock);
 	xa_destroy(&ctx->asids);
 	mutex_destroy(&ctx->asid_lock);
 	kfree(ctx);
@@ -81,6 +89,8 @@ void vxpu_ctx_postclose(struct drm_device *drm, struct drm_file *file)
 	/* First stop the engines using the context's ASIDs and events. */
 	vxpu_queue_destroy_all(ctx);
 	vxpu_event_destroy_all(ctx);
+	/* A pending restore ends: its BOs leave the device's registry. */
+	vxpu_criu_ctx_close(ctx);
 	/* Handles are gone already; mappings still hold BO references. */
 	vxpu_asid_destroy_all(ctx);
 

@@ -79,7 +79,7 @@ static int vxpu_ioctl_device_info(struct drm_device *drm, void *data,
 	args->vram_size = vdev->vram_size;
 	args->vram_free = vxpu_vram_free(vdev);
 	args->caps = VXPU_CAP_VRAM | VXPU_CAP_GTT | VXPU_CAP_PRIME |
-		     VXPU_CAP_VM_RW | VXPU_CAP_ENGINE;
+		     VXPU_CAP_VM_RW | VXPU_CAP_ENGINE | VXPU_CAP_CRIU;
 #ifdef VXPU_HAVE_DRM_ACCEL_H
 	args->caps |= VXPU_CAP_ACCEL_NODE;
 #endif
@@ -114,6 +114,7 @@ static const struct drm_ioctl_desc vxpu_ioctls[] = {
 	VXPU_IOCTL(EVENT_DESTROY, event_destroy),
 	VXPU_IOCTL(EVENT_READ, event_read),
 	VXPU_IOCTL(EVENT_WAIT, event_wait),
+	VXPU_IOCTL(CRIU, criu),
 };
 
 /*
@@ -141,6 +142,7 @@ static const u16 vxpu_ioctl_min_size[] = {
 	[DRM_VXPU_EVENT_DESTROY] = sizeof(struct drm_vxpu_event_destroy),
 	[DRM_VXPU_EVENT_READ] = sizeof(struct drm_vxpu_event_read),
 	[DRM_VXPU_EVENT_WAIT] = sizeof(struct drm_vxpu_event_wait),
+	[DRM_VXPU_CRIU] = sizeof(struct drm_vxpu_criu),
 };
 
 static_assert(ARRAY_SIZE(vxpu_ioctl_min_size) == ARRAY_SIZE(vxpu_ioctls));
@@ -314,6 +316,7 @@ static void vxpu_release(struct drm_device *drm, void *data)
 
 	WARN_ON(!xa_empty(&vdev->ctxs));
 	xa_destroy(&vdev->ctxs);
+	vxpu_criu_device_fini(vdev);
 }
 
 static int vxpu_probe(struct platform_device *pdev)
@@ -331,6 +334,7 @@ static int vxpu_probe(struct platform_device *pdev)
 	vdev->engine_count = engines;
 	snprintf(vdev->name, sizeof(vdev->name), "vxpu%u", vdev->index);
 	xa_init_flags(&vdev->ctxs, XA_FLAGS_ALLOC1);
+	vxpu_criu_device_init(vdev);
 	ret = drmm_add_action_or_reset(&vdev->drm, vxpu_release, NULL);
 	if (ret)
 		return ret;

@@ -22,6 +22,10 @@
  *
  * Locks, one role each (outer to inner in the order listed):
  *
+ * vxpu_ctx.criu_lock   (mutex) one C/R op of the context at a time
+ *                      (vxpu_criu.c); its criu_pauses and
+ *                      restore_pending. Outermost; never two of them
+ *                      at once (RESUME by pid takes them one by one).
  * vxpu_ctx.asid_lock   (mutex) membership of ctx->asids: create, destroy,
  *                      context teardown and debugfs iteration.
  * vxpu_asid.lock       (mutex) the ASID's VA allocator (mm), page table
@@ -33,6 +37,10 @@
  *                      the list of BOs charged to the context.
  * vxpu_ctx.asids       (its xa_lock) ASID ids; lookups take an ASID
  *                      reference under it.
+ * vxpu_device.criu_lock (mutex) the registry of restored, not yet
+ *                      resumed BOs (vxpu_criu.c). Taken holding at most
+ *                      a ctx.criu_lock; nothing nests inside and no
+ *                      reference is dropped under it.
  *
  * Dropping the last reference of a BO (e.g. an unmap under asid.lock) may
  * take vram_lock, ctx.lock and the ctxs xa_lock: hence the order above.
@@ -61,6 +69,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/hashtable.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -111,6 +120,10 @@ struct vxpu_device {
 	struct dentry *debugfs;
 	struct dentry *debugfs_ctx;
 
+	/* C/R: BOs of pending restores by (cookie, user gpu id, offset). */
+	struct mutex criu_lock;
+	DECLARE_HASHTABLE(criu_shared, 8);
+
 	/* Engine: see the lock comment above. */
 	spinlock_t sched_lock;
 	struct list_head runq;		/* queues ready for an engine */
@@ -124,6 +137,8 @@ struct vxpu_ctx {
 	struct kref ref;
 	struct vxpu_device *vdev;
 	u32 id;
+	/* Thread group that opened the file (a reference). */
+	struct pid *owner;
 
 	/* Protects quota, quota_used, bo_count, closed and bos. */
 	spinlock_t lock;
@@ -151,6 +166,11 @@ struct vxpu_ctx {
 	struct xarray events;
 	u32 event_next;
 	wait_queue_head_t event_wq;
+
+	/* C/R (vxpu_criu.c): PROCESS_INFO pauses, oldest first; RESTORE. */
+	struct mutex criu_lock;
+	struct list_head criu_pauses;
+	bool restore_pending;		/* restored, paused until RESUME */
 
 	struct dentry *debugfs;
 };
@@ -234,6 +254,19 @@ struct vxpu_queue {
 	struct list_head run_link;	/* on runq or waitq, or empty */
 	struct list_head ctx_link;	/* on ctx->queue_list */
 	struct vxpu_engine *engine;	/* executing it, or NULL */
+};
+
+/* A queue's execution state, as checkpoint saves it and restore loads it. */
+struct vxpu_queue_state {
+	u32 state;			/* VXPU_QUEUE_*, never PAUSED */
+	bool pkt_valid;
+	u64 rptr;
+	u64 wptr;
+	u64 bytes;
+	u64 chunks;
+	struct drm_vxpu_packet pkt;	/* zero unless pkt_valid */
+	struct vxpu_exec exec;		/* zero unless pkt_valid */
+	struct drm_vxpu_fault fault;	/* zero unless ERROR */
 };
 
 struct vxpu_event {
@@ -336,6 +369,11 @@ void vxpu_queue_ctx_init(struct vxpu_ctx *ctx);
 void vxpu_queue_destroy_all(struct vxpu_ctx *ctx);
 void vxpu_queue_requeue_locked(struct vxpu_queue *q);
 void vxpu_queue_put(struct vxpu_queue *q);
+int vxpu_queue_create(struct vxpu_ctx *ctx, u32 want, u32 asid_id,
+		      struct vxpu_bo *ring_bo, u64 ring_offset, u32 ring_entries,
+		      u32 priority, const struct vxpu_queue_state *st, u32 *id);
+struct vxpu_queue *vxpu_queue_next(struct vxpu_ctx *ctx, unsigned long *id);
+void vxpu_queue_save(struct vxpu_queue *q, struct vxpu_queue_state *st);
 int vxpu_ctx_pause(struct vxpu_ctx *ctx);
 void vxpu_ctx_resume(struct vxpu_ctx *ctx);
 bool vxpu_ctx_paused_locked(struct vxpu_ctx *ctx);
@@ -362,6 +400,9 @@ void vxpu_engine_kick_locked(struct vxpu_device *vdev);
 void vxpu_event_ctx_init(struct vxpu_ctx *ctx);
 void vxpu_event_destroy_all(struct vxpu_ctx *ctx);
 int vxpu_event_signal(struct vxpu_ctx *ctx, u64 id, u64 value);
+int vxpu_event_create(struct vxpu_ctx *ctx, u32 want, u64 value, u32 *id);
+struct vxpu_event *vxpu_event_next(struct vxpu_ctx *ctx, unsigned long *id);
+void vxpu_event_put(struct vxpu_event *ev);
 int vxpu_ioctl_event_create(struct drm_device *drm, void *data,
 			    struct drm_file *file);
 int vxpu_ioctl_event_destroy(struct drm_device *drm, void *data,
@@ -370,6 +411,13 @@ int vxpu_ioctl_event_read(struct drm_device *drm, void *data,
 			  struct drm_file *file);
 int vxpu_ioctl_event_wait(struct drm_device *drm, void *data,
 			  struct drm_file *file);
+
+/* vxpu_criu.c */
+void vxpu_criu_device_init(struct vxpu_device *vdev);
+void vxpu_criu_device_fini(struct vxpu_device *vdev);
+void vxpu_criu_ctx_init(struct vxpu_ctx *ctx);
+void vxpu_criu_ctx_close(struct vxpu_ctx *ctx);
+int vxpu_ioctl_criu(struct drm_device *drm, void *data, struct drm_file *file);
 
 /* vxpu_prime.c */
 struct drm_gem_object *vxpu_gem_prime_import(struct drm_device *drm,

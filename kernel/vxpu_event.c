@@ -32,7 +32,7 @@ static void vxpu_event_release(struct kref *ref)
 	atomic_dec(&vxpu_live_events);
 }
 
-static void vxpu_event_put(struct vxpu_event *ev)
+void vxpu_event_put(struct vxpu_event *ev)
 {
 	kref_put(&ev->ref, vxpu_event_release);
 }
@@ -45,6 +45,22 @@ static struct vxpu_event *vxpu_event_get(struct vxpu_ctx *ctx, u64 id)
 		return NULL;
 	xa_lock(&ctx->events);
 	ev = xa_load(&ctx->events, id);
+	if (ev)
+		kref_get(&ev->ref);
+	xa_unlock(&ctx->events);
+	return ev;
+}
+
+/*
+ * The event of @ctx with the lowest id >= *@id, with a reference and
+ * *@id set to its id; or NULL.
+ */
+struct vxpu_event *vxpu_event_next(struct vxpu_ctx *ctx, unsigned long *id)
+{
+	struct vxpu_event *ev;
+
+	xa_lock(&ctx->events);
+	ev = xa_find(&ctx->events, id, ULONG_MAX, XA_PRESENT);
 	if (ev)
 		kref_get(&ev->ref);
 	xa_unlock(&ctx->events);
@@ -94,35 +110,50 @@ int vxpu_event_signal(struct vxpu_ctx *ctx, u64 id, u64 value)
 	return 0;
 }
 
-int vxpu_ioctl_event_create(struct drm_device *drm, void *data,
-			    struct drm_file *file)
+/*
+ * Create an event of @ctx holding @value, with id @want, or any free id
+ * when @want is 0 (-EEXIST if @want is taken). Returns its id in *@id.
+ */
+int vxpu_event_create(struct vxpu_ctx *ctx, u32 want, u64 value, u32 *id)
 {
-	struct vxpu_ctx *ctx = vxpu_file_ctx(file);
-	struct drm_vxpu_event_create *args = data;
 	struct vxpu_event *ev;
-	u32 id;
 	int ret;
-
-	if (args->flags)
-		return -EINVAL;
 
 	ev = kzalloc(sizeof(*ev), GFP_KERNEL_ACCOUNT);
 	if (!ev)
 		return -ENOMEM;
 	kref_init(&ev->ref);
-	atomic64_set(&ev->value, (s64)args->value);
+	atomic64_set(&ev->value, (s64)value);
 
-	ret = xa_alloc_cyclic(&ctx->events, &id, ev, XA_LIMIT(1, INT_MAX),
-			      &ctx->event_next, GFP_KERNEL_ACCOUNT);
+	/* Not yet visible to userspace: setting ev->id after is fine. */
+	if (want) {
+		ret = xa_insert(&ctx->events, want, ev, GFP_KERNEL_ACCOUNT);
+		if (ret == -EBUSY)
+			ret = -EEXIST;
+		*id = want;
+	} else {
+		ret = xa_alloc_cyclic(&ctx->events, id, ev,
+				      XA_LIMIT(1, INT_MAX), &ctx->event_next,
+				      GFP_KERNEL_ACCOUNT);
+	}
 	if (ret < 0) {
 		kfree(ev);
 		return ret;
 	}
-	/* Not yet visible to userspace: set the id after publishing is fine. */
-	ev->id = id;
+	ev->id = *id;
 	atomic_inc(&vxpu_live_events);
-	args->event = id;
 	return 0;
+}
+
+int vxpu_ioctl_event_create(struct drm_device *drm, void *data,
+			    struct drm_file *file)
+{
+	struct drm_vxpu_event_create *args = data;
+
+	if (args->flags)
+		return -EINVAL;
+	return vxpu_event_create(vxpu_file_ctx(file), 0, args->value,
+				 &args->event);
 }
 
 int vxpu_ioctl_event_destroy(struct drm_device *drm, void *data,

@@ -118,6 +118,53 @@ static struct vxpu_queue *vxpu_queue_get(struct vxpu_ctx *ctx, u32 id)
 	return q;
 }
 
+/*
+ * The queue of @ctx with the lowest id >= *@id, with a reference and
+ * *@id set to its id; or NULL. For walks that must not hold a lock.
+ */
+struct vxpu_queue *vxpu_queue_next(struct vxpu_ctx *ctx, unsigned long *id)
+{
+	struct vxpu_queue *q;
+
+	xa_lock(&ctx->queues);
+	q = xa_find(&ctx->queues, id, ULONG_MAX, XA_PRESENT);
+	if (q)
+		kref_get(&q->ref);
+	xa_unlock(&ctx->queues);
+	return q;
+}
+
+/*
+ * The execution state of @q for a checkpoint (its context paused, so no
+ * engine moves it). Normalized: IDLE/RUNNING as the pending work says
+ * (a doorbell while paused leaves IDLE with work), stale pkt/exec and
+ * fault records zeroed.
+ */
+void vxpu_queue_save(struct vxpu_queue *q, struct vxpu_queue_state *st)
+{
+	struct vxpu_device *vdev = q->ctx->vdev;
+
+	memset(st, 0, sizeof(*st));
+	spin_lock(&vdev->sched_lock);
+	st->state = q->state;
+	st->pkt_valid = q->pkt_valid;
+	st->rptr = q->rptr;
+	st->wptr = q->wptr;
+	st->bytes = q->bytes;
+	st->chunks = q->chunks;
+	if (q->pkt_valid) {
+		st->pkt = q->pkt;
+		st->exec = q->exec;
+	}
+	if (q->state == VXPU_QUEUE_ERROR)
+		st->fault = q->fault;
+	spin_unlock(&vdev->sched_lock);
+
+	if (st->state == VXPU_QUEUE_IDLE || st->state == VXPU_QUEUE_RUNNING)
+		st->state = st->pkt_valid || st->rptr != st->wptr ?
+			    VXPU_QUEUE_RUNNING : VXPU_QUEUE_IDLE;
+}
+
 static bool vxpu_queue_off_engine(struct vxpu_queue *q)
 {
 	struct vxpu_device *vdev = q->ctx->vdev;
@@ -270,14 +317,99 @@ int vxpu_ioctl_context_pause(struct drm_device *drm, void *data,
 
 /* ---- ioctls -------------------------------------------------------------- */
 
+/*
+ * Create a queue of @ctx on @ring_bo (the queue takes a reference of its
+ * own) executing in ASID @asid_id, with id @want, or any free id when
+ * @want is 0 (-EEXIST if @want is taken). @st, if not NULL, is a restored
+ * execution state (checked by the image parser; restore keeps the context
+ * paused until its RESUME). Returns the id in *@id. Errors: -EINVAL (ring
+ * geometry), -ENOENT (no such ASID), -EEXIST, -ENOMEM.
+ */
+int vxpu_queue_create(struct vxpu_ctx *ctx, u32 want, u32 asid_id,
+		      struct vxpu_bo *ring_bo, u64 ring_offset, u32 ring_entries,
+		      u32 priority, const struct vxpu_queue_state *st, u32 *id)
+{
+	struct vxpu_device *vdev = ctx->vdev;
+	struct vxpu_queue *q;
+	u64 ring_end;
+	int ret;
+
+	if (priority > VXPU_QUEUE_PRIORITY_MAX)
+		return -EINVAL;
+	if (ring_entries < 2 || ring_entries > 65536 ||
+	    !is_power_of_2(ring_entries) ||
+	    !IS_ALIGNED(ring_offset, VXPU_PAGE_SIZE) ||
+	    check_add_overflow(ring_offset,
+			       (u64)ring_entries * VXPU_PACKET_SIZE,
+			       &ring_end) ||
+	    ring_end > ring_bo->base.size)
+		return -EINVAL;
+
+	q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
+	if (!q)
+		return -ENOMEM;
+	q->asid = asid_id ? vxpu_asid_get(ctx, asid_id) : NULL;
+	if (!q->asid) {
+		kfree(q);
+		return -ENOENT;
+	}
+
+	kref_init(&q->ref);
+	q->ctx = ctx;
+	q->priority = priority;
+	drm_gem_object_get(&ring_bo->base);
+	q->ring_bo = ring_bo;
+	q->ring_offset = ring_offset;
+	q->ring_entries = ring_entries;
+	q->state = VXPU_QUEUE_IDLE;
+	INIT_LIST_HEAD(&q->run_link);
+	INIT_LIST_HEAD(&q->ctx_link);
+	if (st) {
+		q->state = st->state;
+		q->pkt_valid = st->pkt_valid;
+		q->rptr = st->rptr;
+		q->wptr = st->wptr;
+		q->bytes = st->bytes;
+		q->chunks = st->chunks;
+		q->pkt = st->pkt;
+		q->exec = st->exec;
+		q->fault = st->fault;
+	}
+
+	/* Publish last: a lookup may find it at once. */
+	spin_lock(&vdev->sched_lock);
+	list_add_tail(&q->ctx_link, &ctx->queue_list);
+	spin_unlock(&vdev->sched_lock);
+	if (want) {
+		ret = xa_insert(&ctx->queues, want, q, GFP_KERNEL_ACCOUNT);
+		if (ret == -EBUSY)
+			ret = -EEXIST;
+		*id = want;
+	} else {
+		ret = xa_alloc_cyclic(&ctx->queues, id, q,
+				      XA_LIMIT(1, INT_MAX), &ctx->queue_next,
+				      GFP_KERNEL_ACCOUNT);
+	}
+	if (ret < 0) {
+		spin_lock(&vdev->sched_lock);
+		list_del_init(&q->ctx_link);
+		spin_unlock(&vdev->sched_lock);
+		vxpu_asid_put(q->asid);
+		drm_gem_object_put(&ring_bo->base);
+		kfree(q);
+		return ret;
+	}
+	q->id = *id;
+	atomic_inc(&vxpu_live_queues);
+	return 0;
+}
+
 int vxpu_ioctl_queue_create(struct drm_device *drm, void *data,
 			    struct drm_file *file)
 {
 	struct vxpu_ctx *ctx = vxpu_file_ctx(file);
-	struct vxpu_device *vdev = ctx->vdev;
 	struct drm_vxpu_queue_create *args = data;
 	struct drm_gem_object *obj;
-	struct vxpu_queue *q;
 	u64 ring_end;
 	int ret;
 
@@ -291,60 +423,17 @@ int vxpu_ioctl_queue_create(struct drm_device *drm, void *data,
 			       &ring_end))
 		return -EINVAL;
 
-	q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
-	if (!q)
-		return -ENOMEM;
-
 	obj = drm_gem_object_lookup(file, args->ring_handle);
-	if (!obj) {
-		ret = -ENOENT;
-		goto err_free;
-	}
+	if (!obj)
+		return -ENOENT;
 	if (WARN_ON(!vxpu_is_vxpu_bo(drm, obj))) {
-		ret = -ENOENT;
-		goto err_put_obj;
+		drm_gem_object_put(obj);
+		return -ENOENT;
 	}
-	if (ring_end > obj->size) {
-		ret = -EINVAL;
-		goto err_put_obj;
-	}
-	q->asid = args->asid ? vxpu_asid_get(ctx, args->asid) : NULL;
-	if (!q->asid) {
-		ret = -ENOENT;
-		goto err_put_obj;
-	}
-
-	kref_init(&q->ref);
-	q->ctx = ctx;
-	q->priority = args->priority;
-	q->ring_bo = to_vxpu_bo(obj);
-	q->ring_offset = args->ring_offset;
-	q->ring_entries = args->ring_entries;
-	q->state = VXPU_QUEUE_IDLE;
-	INIT_LIST_HEAD(&q->run_link);
-	INIT_LIST_HEAD(&q->ctx_link);
-
-	/* Publish last: a lookup may find it at once. */
-	spin_lock(&vdev->sched_lock);
-	list_add_tail(&q->ctx_link, &ctx->queue_list);
-	spin_unlock(&vdev->sched_lock);
-	ret = xa_alloc_cyclic(&ctx->queues, &q->id, q, XA_LIMIT(1, INT_MAX),
-			      &ctx->queue_next, GFP_KERNEL_ACCOUNT);
-	if (ret < 0) {
-		spin_lock(&vdev->sched_lock);
-		list_del_init(&q->ctx_link);
-		spin_unlock(&vdev->sched_lock);
-		vxpu_asid_put(q->asid);
-		goto err_put_obj;
-	}
-	atomic_inc(&vxpu_live_queues);
-	args->queue = q->id;
-	return 0;
-
-err_put_obj:
+	ret = vxpu_queue_create(ctx, 0, args->asid, to_vxpu_bo(obj),
+				args->ring_offset, args->ring_entries,
+				args->priority, NULL, &args->queue);
 	drm_gem_object_put(obj);
-err_free:
-	kfree(q);
 	return ret;
 }
 

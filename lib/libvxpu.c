@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -520,6 +521,63 @@ VXPU_EXPORT int vxpu_context_pause(int fd)
 VXPU_EXPORT int vxpu_context_resume(int fd)
 {
 	return context_pause_op(fd, VXPU_CONTEXT_RESUME);
+}
+
+/*
+ * DRM_VXPU_CRIU without drmIoctl(): that one retries on EAGAIN, which
+ * CHECKPOINT (counts changed) and RESTORE (imported BO's owner not yet
+ * restored) return for the caller to act on. EINTR is retried.
+ */
+static int criu_ioctl(int fd, struct drm_vxpu_criu *a)
+{
+	int ret;
+
+	if (fd < 0)
+		return -EBADF;
+	do {
+		ret = ioctl(fd, DRM_IOCTL_VXPU_CRIU, a);
+	} while (ret == -1 && errno == EINTR);
+	return ret < 0 ? neg_errno() : ret;
+}
+
+VXPU_EXPORT int vxpu_criu_process_info(int fd, struct drm_vxpu_criu *info)
+{
+	if (!info)
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	info->op = VXPU_CRIU_PROCESS_INFO;
+	info->pause_fd = -1;
+	return criu_ioctl(fd, info);
+}
+
+VXPU_EXPORT int vxpu_criu_checkpoint(int fd, struct drm_vxpu_criu *args)
+{
+	if (!args)
+		return -EINVAL;
+	args->op = VXPU_CRIU_CHECKPOINT;
+	return criu_ioctl(fd, args);
+}
+
+VXPU_EXPORT int vxpu_criu_unpause(int fd)
+{
+	struct drm_vxpu_criu a = { .op = VXPU_CRIU_UNPAUSE };
+
+	return criu_ioctl(fd, &a);
+}
+
+VXPU_EXPORT int vxpu_criu_restore(int fd, struct drm_vxpu_criu *args)
+{
+	if (!args)
+		return -EINVAL;
+	args->op = VXPU_CRIU_RESTORE;
+	return criu_ioctl(fd, args);
+}
+
+VXPU_EXPORT int vxpu_criu_resume(int fd, uint32_t pid)
+{
+	struct drm_vxpu_criu a = { .op = VXPU_CRIU_RESUME, .pid = pid };
+
+	return criu_ioctl(fd, &a);
 }
 
 VXPU_EXPORT int vxpu_event_create(int fd, uint64_t value, uint32_t *event)

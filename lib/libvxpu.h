@@ -371,6 +371,60 @@ int vxpu_context_pause(int fd);
 int vxpu_context_resume(int fd);
 
 /**
+ * vxpu_criu_process_info() - DRM_VXPU_CRIU, VXPU_CRIU_PROCESS_INFO
+ * @info: out (zeroed first): num_bos, num_objects, priv_data_size, pid and
+ *	pause_fd, which holds the pause until closed or vxpu_criu_unpause()
+ *
+ * Needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN and the caller must be the
+ * context's owner or its ptrace parent (all vxpu_criu_* calls).
+ *
+ * Return: 0, or -EBADF, -EINVAL (@info NULL), -EPERM, -E2BIG (more than an
+ * image holds), -ENOMEM, -EMFILE.
+ */
+int vxpu_criu_process_info(int fd, struct drm_vxpu_criu *info);
+
+/**
+ * vxpu_criu_checkpoint() - DRM_VXPU_CRIU, VXPU_CRIU_CHECKPOINT
+ * @args: in: num_bos, num_objects, priv_data_size as PROCESS_INFO returned
+ *	them, bos (num_bos buckets) and priv_data (priv_data_size bytes), as
+ *	user pointers; out: device. The op is set here, nothing else.
+ *
+ * Owned BOs' buckets get a dma-buf fd each (the caller closes them).
+ *
+ * Return: 0, or -EBADF, -EINVAL, -EPERM, -EBUSY (not paused by
+ * PROCESS_INFO), -EAGAIN (counts changed), -EFAULT, -ENOMEM.
+ */
+int vxpu_criu_checkpoint(int fd, struct drm_vxpu_criu *args);
+
+/**
+ * vxpu_criu_unpause() - DRM_VXPU_CRIU, VXPU_CRIU_UNPAUSE
+ *
+ * Return: 0, or -EBADF, -EPERM, -EINVAL (no live pause fd).
+ */
+int vxpu_criu_unpause(int fd);
+
+/**
+ * vxpu_criu_restore() - DRM_VXPU_CRIU, VXPU_CRIU_RESTORE
+ * @args: in: bos, num_bos, priv_data, priv_data_size, restore_cookie,
+ *	device (user_gpu_id of the checkpoint, actual_gpu_id of this device);
+ *	the buckets get restored_offset and dmabuf_fd. The op is set here.
+ *
+ * Return: 0, or -EBADF, -EINVAL (malformed), -EPERM, -EBUSY (context not
+ * fresh), -EEXIST (context id taken), -EAGAIN (an imported BO's owner is
+ * not restored yet), -EDQUOT, -ENOSPC, -ENOMEM, -EFAULT.
+ */
+int vxpu_criu_restore(int fd, struct drm_vxpu_criu *args);
+
+/**
+ * vxpu_criu_resume() - DRM_VXPU_CRIU, VXPU_CRIU_RESUME
+ * @pid: 0 for the context of @fd, else every restored, not yet resumed
+ *	context of that process on @fd's device
+ *
+ * Return: 0, or -EBADF, -EPERM, -ENOENT (nothing to resume).
+ */
+int vxpu_criu_resume(int fd, uint32_t pid);
+
+/**
  * vxpu_event_create() - DRM_VXPU_EVENT_CREATE
  * @value: initial counter value
  * @event: out, event id (never 0)
