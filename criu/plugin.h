@@ -32,6 +32,14 @@ int vxp_is_vxpu_rdev(dev_t rdev);
 /* 1 if @fd is an open vxpu device node (fstat + sysfs, then DRM_IOCTL_VERSION) */
 int vxp_is_vxpu_fd(int fd);
 
+/*
+ * DRM_VXPU_CRIU through plain ioctl(), restarted on EINTR only: drmIoctl()
+ * (vxpu_ioctl) would also loop on EAGAIN, which CHECKPOINT and RESTORE
+ * return for the caller to act on. Returns 0 or -errno.
+ */
+struct drm_vxpu_criu;
+int vxp_criu(int fd, struct drm_vxpu_criu *a);
+
 /* the CRIU image directory, as an fd owned by CRIU (do not close) */
 int vxp_image_dir(void);
 

@@ -85,7 +85,7 @@ int vxp_dump_init(void)
 
 static int criu_op(int fd, struct drm_vxpu_criu *a)
 {
-	return vxpu_ioctl(fd, DRM_IOCTL_VXPU_CRIU, a);
+	return vxp_criu(fd, a);
 }
 
 static void unpause_all(void)

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -42,6 +43,16 @@ void vxp_log(unsigned int level, const char *fmt, ...)
 		print_on_level(level, "vxpu: %s%s\n", level == VXP_LOG_ERROR ? "error: " : "", buf);
 	else
 		fprintf(stderr, "vxpu: %s%s\n", level == VXP_LOG_ERROR ? "error: " : "", buf);
+}
+
+int vxp_criu(int fd, struct drm_vxpu_criu *a)
+{
+	int r;
+
+	do
+		r = ioctl(fd, DRM_IOCTL_VXPU_CRIU, a);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : 0;
 }
 
 int vxp_image_dir(void)

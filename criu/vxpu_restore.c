@@ -80,7 +80,7 @@ void vxp_restore_fini(int ret)
 
 static int criu_op(int fd, struct drm_vxpu_criu *a)
 {
-	return vxpu_ioctl(fd, DRM_IOCTL_VXPU_CRIU, a);
+	return vxp_criu(fd, a);
 }
 
 static double mib(uint64_t b)
