@@ -76,23 +76,23 @@ static int plugin_dir(char *out, size_t n)
 	return -1;
 }
 
-/* print the error lines of CRIU's log @path (at most 12) */
+/* print the last error lines of CRIU's log @path (kerndat probes log errors early on) */
 static void log_errors(const char *path)
 {
+	char lines[8][1024], line[1024];
 	FILE *f = fopen(path, "re");
-	char line[1024];
-	int n = 0;
+	unsigned int n = 0;
 
 	if (!f) {
 		fprintf(stderr, "vxpuctl: no CRIU log at %s\n", path);
 		return;
 	}
-	while (fgets(line, sizeof(line), f) && n < 12)
-		if (strstr(line, "Error") || strstr(line, "vxpu: error")) {
-			fprintf(stderr, "  %s", line);
-			n++;
-		}
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "Error") || strstr(line, "vxpu: error"))
+			snprintf(lines[n++ % 8], sizeof(lines[0]), "%s", line);
 	fclose(f);
+	for (unsigned int i = n > 8 ? n - 8 : 0; i < n; i++)
+		fprintf(stderr, "  %s", lines[i % 8]);
 	fprintf(stderr, "vxpuctl: the whole log: %s\n", path);
 }
 

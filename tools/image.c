@@ -37,9 +37,12 @@ static int open_dir(const char *dir, const char *what)
 		return -1;
 	}
 	snprintf(p, sizeof(p), "%s/inventory.img", dir);
-	if (access(p, F_OK))
-		fprintf(stderr, "vxpuctl: image %s: note: %s has no inventory.img (not a complete "
-			"CRIU checkpoint)\n", what, dir);
+	if (access(p, F_OK)) {
+		fprintf(stderr, "vxpuctl: image %s: %s is not a CRIU checkpoint (no inventory.img)\n",
+			what, dir);
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
