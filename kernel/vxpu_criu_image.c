@@ -306,6 +306,9 @@ static int img_check_fault(const struct vxpu_img_queue *q, const char **why)
 			return img_bad(why, "queue fault asid or va set for BAD_PACKET/BAD_EVENT");
 	} else if (!f->asid) {
 		return img_bad(why, "queue fault asid zero for a memory fault");
+	} else if (mem && f->asid > VXPU_IMG_ID_MAX) {
+		/* only BAD_ASID may name an ASID that never existed */
+		return img_bad(why, "queue fault asid over INT_MAX for UNMAPPED/PERMISSION");
 	}
 	if (f->reason == VXPU_FAULT_BAD_EVENT && q->pkt.opcode != VXPU_OP_SIGNAL)
 		return img_bad(why, "queue fault BAD_EVENT for a packet that is not SIGNAL");

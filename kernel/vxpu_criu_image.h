@@ -38,7 +38,8 @@
  *   fault.packet == rptr, fault.va page aligned, fault.access READ or
  *   WRITE for UNMAPPED and PERMISSION and 0 otherwise, fault.asid and
  *   fault.va 0 for BAD_PACKET and BAD_EVENT, fault.asid non-zero
- *   otherwise; BAD_EVENT only for a SIGNAL packet, UNMAPPED, PERMISSION
+ *   otherwise (and an id, at most VXPU_IMG_ID_MAX, for UNMAPPED and
+ *   PERMISSION: only BAD_ASID names any u32); BAD_EVENT only for a SIGNAL packet, UNMAPPED, PERMISSION
  *   and BAD_ASID only for a packet that accesses memory (not NOP or
  *   SIGNAL). Any other state: the fault record all zero.
  *

@@ -279,7 +279,9 @@ static void gen_queue(uint64_t *rs, struct cg_image *ci, struct vxpu_img_queue *
 			cg_packet(rs, VXPU_OP_SIGNAL, &q->pkt, &q->exec);
 		} else {
 			cg_packet(rs, memory_ops[below(rs, NELEM(memory_ops))], &q->pkt, &q->exec);
-			q->fault.asid = 1 + (uint32_t)below(rs, below(rs, 2) ? 8 : 0xffffffffu);
+			/* a real ASID id, but BAD_ASID may name any u32 */
+			q->fault.asid = 1 + (uint32_t)below(rs, below(rs, 2) ? 8 :
+				reason == VXPU_FAULT_BAD_ASID ? 0xffffffffu : VXPU_IMG_ID_MAX);
 			q->fault.va = rand_va(rs, PG);
 			if (reason != VXPU_FAULT_BAD_ASID)
 				q->fault.access = 1 + (uint32_t)below(rs, 2);

@@ -595,6 +595,7 @@ static const struct rule rules[] = {
 	/* 100 */ R(event_pad, "event pad not zero"),
 	R(event_dup, "event ids duplicate or not ascending"),
 	R(event_unsorted, "event ids duplicate or not ascending"),
+	R(fault_asid_not_an_id, "queue fault asid over INT_MAX for UNMAPPED/PERMISSION"),
 };
 
 #define NRULES	((int)(sizeof(rules) / sizeof(rules[0])))
@@ -747,6 +748,7 @@ static void *mutate(struct base *b, int i)
 	case 100: b->e[1].pad = 1; break;
 	case 101: b->e[2].id = 2; break;
 	case 102: swap_bytes(&b->e[1], &b->e[2], sizeof(b->e[0])); break;
+	case 103: q3->fault.asid = VXPU_IMG_ID_MAX + 1; break;
 	default: ck_abort_msg("no mutation %d", i);
 	}
 	return extra;
