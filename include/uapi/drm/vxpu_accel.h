@@ -666,7 +666,8 @@ struct drm_vxpu_criu_bo_bucket {
 	 * @dmabuf_fd: CHECKPOINT and RESTORE out, a dma-buf of the BO
 	 * (O_RDWR | O_CLOEXEC) to read or write its contents through mmap;
 	 * the caller closes it. CHECKPOINT returns -1 for an imported BO,
-	 * whose contents the owner's checkpoint carries.
+	 * whose contents the owner's checkpoint carries; RESTORE returns one
+	 * for every bucket.
 	 */
 	__s32 dmabuf_fd;
 	/** @pad: must be 0 */
@@ -700,7 +701,9 @@ struct drm_vxpu_criu_bo_bucket {
  *    PROCESS_INFO returned them, fills @device, @num_bos buckets at @bos
  *    and @priv_data_size bytes of private data at @priv_data. -EBUSY if
  *    the context is not paused by PROCESS_INFO; -EAGAIN if a count
- *    changed since (call PROCESS_INFO again).
+ *    changed since (call PROCESS_INFO again). -EOPNOTSUPP if a BO that
+ *    is mapped in an ASID or holds a queue's ring has no GEM handle left
+ *    in this file (the image names BOs by handle).
  * 3. UNPAUSE drops the pause of the oldest live @pause_fd (the fd then
  *    does nothing when closed). -EINVAL without one.
  * 4. RESTORE, in a fresh context (no BO, ASID, queue or event: -EBUSY),
@@ -712,10 +715,16 @@ struct drm_vxpu_criu_bo_bucket {
  *    another context of the device, -EAGAIN if an imported BO's owner
  *    has not been restored yet (retry), -EINVAL for anything malformed
  *    in the buckets or private data, -EDQUOT/-ENOSPC/-ENOMEM as for
- *    BO_CREATE. On any error nothing of the image remains.
+ *    BO_CREATE, -EPROTO for private data of a version this kernel does
+ *    not know. On any error nothing of the image remains.
  * 5. RESUME lets the queues of a restored context run. @pid 0: the
  *    context of this file; else every restored, not yet resumed context
  *    of that process on this device (-ENOENT if none).
+ *
+ * PROCESS_INFO and CHECKPOINT return -E2BIG for a context beyond what an
+ * image holds: over VXPU_CRIU_BO_MAX handles, a handle above
+ * VXPU_CRIU_HANDLE_MAX, or more ASIDs, mappings, queues or events than
+ * the private data format allows.
  */
 struct drm_vxpu_criu {
 	/** @op: in, VXPU_CRIU_* */
@@ -740,6 +749,313 @@ struct drm_vxpu_criu {
 	__u32 pid;
 	/** @pause_fd: PROCESS_INFO out, holds the pause (O_CLOEXEC) */
 	__s32 pause_fd;
+	/** @pad: must be 0 */
+	__u32 pad;
+};
+
+/* ---- Revocable cross-context memory: grants (issue 5) ---- */
+
+#define DRM_VXPU_GRANT_CREATE		0x15
+#define DRM_VXPU_GRANT_MAP		0x16
+#define DRM_VXPU_GRANT_UNMAP		0x17
+#define DRM_VXPU_GRANT_REVOKE		0x18
+#define DRM_VXPU_GRANT_INFO		0x19
+#define DRM_VXPU_FAULT_READ		0x1a
+#define DRM_VXPU_FAULT_REPLY		0x1b
+
+/** @VXPU_CAP_GRANT: grants, foreign BOs and fault interception exist */
+#define VXPU_CAP_GRANT		(1ULL << 7)
+
+/*
+ * Grants. A *backend* context lends a page range of a BO it owns (is
+ * charged for) to one *frontend* context of the same device, named by its
+ * context id (&drm_vxpu_context_info.ctx_id). The frontend maps the grant
+ * as a *foreign BO*: a GEM handle in its own file whose pages are the
+ * backend's. The memory stays charged to the backend's quota.
+ *
+ * A foreign BO may be mmap()ed (MAP_SHARED only; PROT_WRITE needs a
+ * writable map, else mmap fails with -EACCES and mprotect cannot add
+ * write access) and mapped into the frontend's ASIDs with DRM_VXPU_VM_MAP
+ * (VXPU_MAP_WRITE needs a writable map: -EACCES). It cannot be passed on:
+ * DRM_IOCTL_PRIME_HANDLE_TO_FD (-EPERM), DRM_VXPU_GRANT_CREATE of it
+ * (-EPERM), a queue ring in it (DRM_VXPU_QUEUE_CREATE: -EPERM). Checkpoint
+ * (DRM_VXPU_CRIU) refuses a context with grants or foreign BOs.
+ * DRM_VXPU_BO_INFO reports the backend as @owner_ctx_id.
+ *
+ * Revoke (DRM_VXPU_GRANT_REVOKE, or implicitly when the backend closes
+ * the BO's handle, closes its file or dies) never fails, allocates
+ * nothing and takes bounded time. When it returns, no CPU mapping of the
+ * foreign BO (also in forked children) and no ASID mapping of it reaches
+ * the backend's pages, and no engine step or DRM_VXPU_VM_READ/WRITE still
+ * uses them. What remains are *holes*: a CPU access to one gets SIGBUS, a
+ * DRM_VXPU_VM_READ/WRITE gets -EKEYREVOKED, a queue packet *stalls* the
+ * queue (state VXPU_QUEUE_STALLED, fault reason VXPU_FAULT_REVOKED), and
+ * each access queues a fault record for the backend (DRM_VXPU_FAULT_READ;
+ * the backend's fd polls readable while records are pending). The backend
+ * answers a stalled queue with DRM_VXPU_FAULT_REPLY. The frontend releases
+ * the foreign BO with DRM_VXPU_GRANT_UNMAP (before revoke) or
+ * DRM_IOCTL_GEM_CLOSE, munmap() and DRM_VXPU_VM_UNMAP (always).
+ *
+ * Grant ids are device-wide, 64-bit and never reused. A grant is known
+ * (GRANT_INFO, REVOKE says -EALREADY) until it is revoked *and* nothing
+ * refers to it any more (foreign BO, unanswered fault records); after
+ * that its id gives -ENOENT.
+ */
+
+/* &drm_vxpu_grant_create.access, &drm_vxpu_grant_map.access */
+/** @VXPU_GRANT_READ: the frontend may read (required) */
+#define VXPU_GRANT_READ		(1U << 0)
+/** @VXPU_GRANT_WRITE: the frontend may write */
+#define VXPU_GRANT_WRITE	(1U << 1)
+
+/* &drm_vxpu_grant_info.state */
+#define VXPU_GRANT_STATE_GRANTED	1	/* created, no foreign BO alive */
+#define VXPU_GRANT_STATE_MAPPED		2	/* the frontend's foreign BO is alive */
+#define VXPU_GRANT_STATE_REVOKED	3	/* revoked */
+
+/** @VXPU_QUEUE_STALLED: &drm_vxpu_queue_info.state: stopped at a revoked grant, waits for the backend's FAULT_REPLY */
+#define VXPU_QUEUE_STALLED	5
+/** @VXPU_FAULT_REVOKED: &drm_vxpu_fault.reason: access to a revoked grant (STALLED, or ERROR after a FAIL reply) */
+#define VXPU_FAULT_REVOKED	6
+
+/**
+ * struct drm_vxpu_grant_create - lend a BO range to another context (DRM_VXPU_GRANT_CREATE)
+ *
+ * Issued by the backend. Errors: -EINVAL (unknown @access bit or no
+ * VXPU_GRANT_READ, non-zero @pad, @offset or @size unaligned, @size 0,
+ * range past the BO's end or overflowing, @frontend_ctx_id 0 or the
+ * caller's own id), -ENOENT (no such handle), -EPERM (the BO is foreign,
+ * or not charged to the caller, e.g. imported), -EIDRM (the BO is being
+ * destroyed: its owner closed its handle, another reference keeps it
+ * alive), -ESRCH (no open context with @frontend_ctx_id on this device),
+ * -ENOMEM.
+ */
+struct drm_vxpu_grant_create {
+	/** @handle: in, GEM handle of a BO of the caller */
+	__u32 handle;
+	/** @access: in, VXPU_GRANT_READ, optionally | VXPU_GRANT_WRITE */
+	__u32 access;
+	/** @offset: in, byte offset of the range in the BO, VXPU_PAGE_SIZE aligned */
+	__u64 offset;
+	/** @size: in, bytes, a non-zero multiple of VXPU_PAGE_SIZE */
+	__u64 size;
+	/** @frontend_ctx_id: in, the one context that may map the grant */
+	__u32 frontend_ctx_id;
+	/** @pad: must be 0 */
+	__u32 pad;
+	/** @grant_id: out, the new grant's id, never 0, never reused */
+	__u64 grant_id;
+};
+
+/**
+ * struct drm_vxpu_grant_map - map a grant as a foreign BO (DRM_VXPU_GRANT_MAP)
+ *
+ * Issued by the frontend. One foreign BO per grant at a time.
+ *
+ * Errors: -EINVAL (unknown @access bit or no VXPU_GRANT_READ, non-zero
+ * @pad), -ENOENT (no such grant), -EPERM (the grant names another
+ * frontend context), -EACCES (VXPU_GRANT_WRITE asked of a read-only
+ * grant), -EKEYREVOKED (the grant is revoked), -EBUSY (a foreign BO of
+ * the grant is still alive: unmap it, munmap and VM_UNMAP it first),
+ * -ENOMEM.
+ */
+struct drm_vxpu_grant_map {
+	/** @grant_id: in */
+	__u64 grant_id;
+	/** @access: in, VXPU_GRANT_READ, optionally | VXPU_GRANT_WRITE: what the foreign BO allows */
+	__u32 access;
+	/** @handle: out, GEM handle of the foreign BO in the caller's file */
+	__u32 handle;
+	/** @mmap_offset: out, fake offset to mmap the foreign BO through the device fd */
+	__u64 mmap_offset;
+	/** @size: out, bytes (the grant's size) */
+	__u64 size;
+	/** @backend_ctx_id: out, the context that made the grant */
+	__u32 backend_ctx_id;
+	/** @pad: must be 0 */
+	__u32 pad;
+};
+
+/**
+ * struct drm_vxpu_grant_unmap - drop the handle GRANT_MAP made (DRM_VXPU_GRANT_UNMAP)
+ *
+ * Issued by the frontend; the same as DRM_IOCTL_GEM_CLOSE of that handle,
+ * with the grant's rules. CPU and ASID mappings of the foreign BO stay
+ * until munmap() / DRM_VXPU_VM_UNMAP or a revoke.
+ *
+ * Errors: -EINVAL (flags, pad), -ENOENT (no such grant), -EPERM (the
+ * grant names another frontend context), -EKEYREVOKED (the grant is
+ * revoked: release the foreign BO with DRM_IOCTL_GEM_CLOSE), -ENXIO (not
+ * mapped: never, or unmapped already, e.g. a double unmap).
+ */
+struct drm_vxpu_grant_unmap {
+	/** @grant_id: in */
+	__u64 grant_id;
+	/** @flags: in, must be 0 */
+	__u32 flags;
+	/** @pad: must be 0 */
+	__u32 pad;
+};
+
+/**
+ * struct drm_vxpu_grant_revoke - take a grant back (DRM_VXPU_GRANT_REVOKE)
+ *
+ * Issued by the backend. Never fails for a live grant of the caller,
+ * allocates nothing, and takes bounded time (it waits for at most one
+ * engine step of each queue using the grant). See the section comment
+ * above for what holds when it returns.
+ *
+ * Errors: -EINVAL (flags, pad), -ENOENT (no such grant), -EPERM (a grant
+ * of another backend), -EALREADY (revoked already).
+ */
+struct drm_vxpu_grant_revoke {
+	/** @grant_id: in */
+	__u64 grant_id;
+	/** @flags: in, must be 0 */
+	__u32 flags;
+	/** @pad: must be 0 */
+	__u32 pad;
+};
+
+/**
+ * struct drm_vxpu_grant_info - describe a grant (DRM_VXPU_GRANT_INFO)
+ *
+ * Issued by its backend or its frontend; every field but @grant_id and
+ * @flags is out. Errors: -EINVAL (flags), -ENOENT (no such grant), -EPERM
+ * (the caller is neither its backend nor its frontend).
+ */
+struct drm_vxpu_grant_info {
+	/** @grant_id: in */
+	__u64 grant_id;
+	/** @flags: in, must be 0 */
+	__u32 flags;
+	/** @state: out, VXPU_GRANT_STATE_* */
+	__u32 state;
+	/** @backend_ctx_id: out */
+	__u32 backend_ctx_id;
+	/** @frontend_ctx_id: out */
+	__u32 frontend_ctx_id;
+	/** @offset: out, byte offset of the range in the backend's BO */
+	__u64 offset;
+	/** @size: out, bytes */
+	__u64 size;
+	/** @access: out, VXPU_GRANT_* of the grant */
+	__u32 access;
+	/** @asid_mappings: out, ASID mappings of the foreign BO (holes after revoke included) */
+	__u32 asid_mappings;
+	/** @cpu_mappings: out, CPU mappings (VMAs, forked ones included) of the foreign BO */
+	__u32 cpu_mappings;
+	/** @pad: out, 0 */
+	__u32 pad;
+	/** @cpu_faults: out, CPU accesses to the holes since revoke (each got SIGBUS) */
+	__u64 cpu_faults;
+	/** @device_faults: out, queue accesses to the holes (each stalled a queue) */
+	__u64 device_faults;
+	/** @rw_faults: out, DRM_VXPU_VM_READ/WRITE of the holes */
+	__u64 rw_faults;
+};
+
+/* &drm_vxpu_grant_fault.kind */
+#define VXPU_GRANT_FAULT_CPU	1	/* CPU access through mmap: SIGBUS */
+#define VXPU_GRANT_FAULT_DEVICE	2	/* queue packet: the queue stalled, answer it */
+#define VXPU_GRANT_FAULT_VM_RW	3	/* DRM_VXPU_VM_READ/WRITE: -EKEYREVOKED */
+
+/**
+ * struct drm_vxpu_grant_fault - one record read by DRM_VXPU_FAULT_READ
+ *
+ * All fields are out.
+ */
+struct drm_vxpu_grant_fault {
+	/** @fault_id: non-zero, unique in the backend's context; names a DEVICE record in DRM_VXPU_FAULT_REPLY */
+	__u64 fault_id;
+	/** @grant_id: the revoked grant */
+	__u64 grant_id;
+	/** @kind: VXPU_GRANT_FAULT_* */
+	__u32 kind;
+	/** @access: VXPU_ACCESS_READ or VXPU_ACCESS_WRITE */
+	__u32 access;
+	/** @frontend_ctx_id: the context that made the access */
+	__u32 frontend_ctx_id;
+	/** @queue: DEVICE: the stalled queue of the frontend; else 0 */
+	__u32 queue;
+	/** @asid: DEVICE and VM_RW: the frontend's ASID; else 0 */
+	__u32 asid;
+	/** @pad: 0 */
+	__u32 pad;
+	/** @va: DEVICE and VM_RW: faulting device address (first byte of its page); CPU: 0 */
+	__u64 va;
+	/** @offset: byte offset in the grant of the faulting page */
+	__u64 offset;
+	/** @hole_va: DEVICE: first device address of the hole (the revoked mapping) in @asid; else 0 */
+	__u64 hole_va;
+	/** @hole_size: DEVICE: its bytes, what a SUPPLY reply must cover; else 0 */
+	__u64 hole_size;
+};
+
+/** @VXPU_FAULT_READ_MAX: most records one DRM_VXPU_FAULT_READ returns */
+#define VXPU_FAULT_READ_MAX	256
+/** @VXPU_FAULT_QUEUE_MAX: most unread records a backend context keeps; more are counted in @lost */
+#define VXPU_FAULT_QUEUE_MAX	4096
+
+/**
+ * struct drm_vxpu_fault_read - read the fault records of the caller's grants (DRM_VXPU_FAULT_READ)
+ *
+ * Never blocks: poll() the fd (POLLIN) to wait. Records come out oldest
+ * first. A DEVICE record that cannot be queued (the backend has
+ * VXPU_FAULT_QUEUE_MAX unread ones, or is closing) fails its queue at
+ * once (ERROR, VXPU_FAULT_REVOKED). Records of other kinds are counted in
+ * @lost.
+ *
+ * Errors: -EINVAL (flags, pad, @count 0 or over VXPU_FAULT_READ_MAX),
+ * -EFAULT (the records read are lost; DEVICE ones stay answerable).
+ */
+struct drm_vxpu_fault_read {
+	/** @records: in, user pointer to @count struct drm_vxpu_grant_fault */
+	__u64 records;
+	/** @count: in, room at @records; out, records written */
+	__u32 count;
+	/** @flags: in, must be 0 */
+	__u32 flags;
+	/** @lost: out, records dropped since the previous read */
+	__u64 lost;
+};
+
+/* &drm_vxpu_fault_reply.action */
+/** @VXPU_FAULT_SUPPLY: map [@bo_offset, @bo_offset + hole_size) of BO @handle into the hole (the hole's permissions) */
+#define VXPU_FAULT_SUPPLY	1
+/** @VXPU_FAULT_ZERO: map the zero page, read-only, over the whole hole (a write then faults VXPU_FAULT_PERMISSION) */
+#define VXPU_FAULT_ZERO		2
+/** @VXPU_FAULT_FAIL: the queue goes to ERROR with VXPU_FAULT_REVOKED */
+#define VXPU_FAULT_FAIL		3
+
+/**
+ * struct drm_vxpu_fault_reply - answer a stalled queue (DRM_VXPU_FAULT_REPLY)
+ *
+ * Issued by the backend, once per DEVICE record it read. After SUPPLY or
+ * ZERO the queue continues exactly where it stalled. A hole filled once
+ * stays filled (later replies for it just resume their queues); the
+ * supplied BO stays referenced by the frontend's mapping until that is
+ * unmapped (it is charged to the backend). Unanswered records are failed
+ * when the backend's file closes.
+ *
+ * Errors: -EINVAL (unknown @action, flags, pad; SUPPLY: @bo_offset
+ * unaligned, or the BO shorter than @bo_offset + hole_size), -ENOENT (no
+ * unanswered DEVICE record @fault_id of this context read yet, e.g. a
+ * second reply; SUPPLY: no such handle), -EPERM (SUPPLY: a foreign BO, or
+ * one not charged to the caller), -ESRCH (the stalled queue or its ASID
+ * mapping is gone: nothing to answer; the record is consumed).
+ */
+struct drm_vxpu_fault_reply {
+	/** @fault_id: in, &drm_vxpu_grant_fault.fault_id of a DEVICE record */
+	__u64 fault_id;
+	/** @action: in, VXPU_FAULT_SUPPLY, VXPU_FAULT_ZERO or VXPU_FAULT_FAIL */
+	__u32 action;
+	/** @handle: in, SUPPLY: GEM handle of a BO of the caller; else 0 */
+	__u32 handle;
+	/** @bo_offset: in, SUPPLY: byte offset in it of the hole's first page; else 0 */
+	__u64 bo_offset;
+	/** @flags: in, must be 0 */
+	__u32 flags;
 	/** @pad: must be 0 */
 	__u32 pad;
 };
@@ -787,6 +1103,21 @@ struct drm_vxpu_criu {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VXPU_EVENT_WAIT, struct drm_vxpu_event_wait)
 #define DRM_IOCTL_VXPU_CRIU \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VXPU_CRIU, struct drm_vxpu_criu)
+
+#define DRM_IOCTL_VXPU_GRANT_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VXPU_GRANT_CREATE, struct drm_vxpu_grant_create)
+#define DRM_IOCTL_VXPU_GRANT_MAP \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VXPU_GRANT_MAP, struct drm_vxpu_grant_map)
+#define DRM_IOCTL_VXPU_GRANT_UNMAP \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VXPU_GRANT_UNMAP, struct drm_vxpu_grant_unmap)
+#define DRM_IOCTL_VXPU_GRANT_REVOKE \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VXPU_GRANT_REVOKE, struct drm_vxpu_grant_revoke)
+#define DRM_IOCTL_VXPU_GRANT_INFO \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VXPU_GRANT_INFO, struct drm_vxpu_grant_info)
+#define DRM_IOCTL_VXPU_FAULT_READ \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VXPU_FAULT_READ, struct drm_vxpu_fault_read)
+#define DRM_IOCTL_VXPU_FAULT_REPLY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VXPU_FAULT_REPLY, struct drm_vxpu_fault_reply)
 
 #if defined(__cplusplus)
 }
