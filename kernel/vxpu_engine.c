@@ -16,12 +16,13 @@
  * engine 0, when idle with parked queues, sleeps 1 ms at a time and
  * kicks them; nothing spins.
  *
- * Memory access: the interpreter asks for one page at a time through
+ * Memory access: the interpreter asks for memory piece by piece through
  * vxpu_engine_map(). It translates through the ASID's page table with
  * vxpu_asid_translate() (the device view's code, with its permission
  * checks) a run of up to VXPU_CHUNK bytes, keeps it in a small cache of
  * slots holding a BO reference each (the pages cannot go away while
- * mapped), and kmaps pages from it with kmap_local_page(). A slot goes
+ * mapped), and kmaps pages from it with kmap_local_page(), handing out
+ * physically contiguous lowmem pages of a run as one piece. A slot goes
  * stale when a mapping of its ASID is removed (the ASID's gen), and all
  * are dropped after every step. No lock is held while the interpreter
  * runs.
@@ -157,6 +158,33 @@ static int vxpu_slot_fill(struct vxpu_engine *e, struct vxpu_slot *s,
 	return 0;
 }
 
+/*
+ * Bytes from the start of page @idx of @s, kmapped at @base, that are
+ * contiguous there, up to @want: its own page, and the pages after it in
+ * the slot while they follow in physical memory and @base is their
+ * direct-map address (never a temporary kmap). VRAM is carved from
+ * contiguous memory: a 64 KiB step then takes one map call per operand,
+ * not sixteen.
+ */
+static u64 vxpu_engine_contig(struct vxpu_slot *s, unsigned int idx,
+			      void *base, u64 want)
+{
+	unsigned long pfn = page_to_pfn(s->x.pages[idx]);
+	u64 got = PAGE_SIZE;
+	unsigned int i;
+
+	if (PageHighMem(s->x.pages[idx]) || base != page_address(s->x.pages[idx]))
+		return min(want, got);
+	for (i = idx + 1; i < s->x.npages && got < want; i++) {
+		struct page *p = s->x.pages[i];
+
+		if (page_to_pfn(p) != pfn + (i - idx) || PageHighMem(p))
+			break;
+		got += PAGE_SIZE;
+	}
+	return min(want, got);
+}
+
 static int vxpu_engine_map(void *priv, u32 asid, u64 va, u64 len,
 			   u32 access, void **ptr, u32 *avail)
 {
@@ -165,6 +193,8 @@ static int vxpu_engine_map(void *priv, u32 asid, u64 va, u64 len,
 	unsigned int off = offset_in_page(va);
 	struct vxpu_slot *s;
 	struct page *page;
+	unsigned int idx;
+	void *base;
 	int ret;
 
 	if (WARN_ON_ONCE(e->nkmaps >= VXPU_MAX_KMAPS || !len))
@@ -180,10 +210,12 @@ static int vxpu_engine_map(void *priv, u32 asid, u64 va, u64 len,
 			return ret;
 	}
 
-	page = s->x.pages[(va - s->x.va) >> PAGE_SHIFT];
+	idx = (va - s->x.va) >> PAGE_SHIFT;
+	page = s->x.pages[idx];
 	s->users++;
-	*ptr = kmap_local_page(page) + off;
-	*avail = min_t(u64, len, PAGE_SIZE - off);
+	base = kmap_local_page(page);
+	*ptr = base + off;
+	*avail = vxpu_engine_contig(s, idx, base, min_t(u64, len, SZ_1G) + off) - off;
 	e->kmaps[e->nkmaps].ptr = *ptr;
 	e->kmaps[e->nkmaps].slot = s;
 	e->nkmaps++;
@@ -274,7 +306,7 @@ static void vxpu_engine_run(struct vxpu_engine *e, struct vxpu_queue *q)
 	struct drm_vxpu_packet pkt;
 	struct vxpu_exec exec;
 	struct drm_vxpu_fault fault;
-	bool fetch;
+	bool fetch, stall;
 	u64 rptr, bytes;
 	int r;
 
@@ -305,6 +337,8 @@ static void vxpu_engine_run(struct vxpu_engine *e, struct vxpu_queue *q)
 		r = vxpu_interp_step(&pkt, q->asid->id, &exec, &e->env,
 				     VXPU_CHUNK, &fault, &bytes);
 		vxpu_engine_drop_slots(e);
+		/* grants: a fault in a revoked grant's hole stalls the queue */
+		stall = r == VXPU_STEP_FAULT && vxpu_grant_hole(q, &fault);
 
 		spin_lock(&vdev->sched_lock);
 		q->chunks++;
@@ -330,13 +364,16 @@ static void vxpu_engine_run(struct vxpu_engine *e, struct vxpu_queue *q)
 			fault.queue = q->id;
 			fault.packet = rptr;
 			q->fault = fault;
-			q->state = VXPU_QUEUE_ERROR;
+			q->state = stall ? VXPU_QUEUE_STALLED : VXPU_QUEUE_ERROR;
 			break;
 		}
 		/* Engine activity: parked WAITs of the device look again. */
 		if (r != VXPU_STEP_WAIT)
 			vxpu_engine_kick_locked(vdev);
 		spin_unlock(&vdev->sched_lock);
+		/* grants: tell the backend, outside sched_lock */
+		if (stall)
+			vxpu_grant_stall(q, &fault);
 
 		if (r == VXPU_STEP_WAIT || r == VXPU_STEP_FAULT ||
 		    ktime_get_ns() >= deadline)

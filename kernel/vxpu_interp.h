@@ -72,13 +72,15 @@
  *	(VXPU_ACCESS_READ or VXPU_ACCESS_WRITE; exactly one). Returns 0 with
  *	*@ptr a host pointer valid for *@avail bytes, where *@avail should
  *	be min(@len, bytes from @va to the end of its VXPU_PAGE_SIZE page)
- *	(a larger value is clamped to that; a smaller one works but may make
- *	the packet fault UNMAPPED if it cannot hold one element), and *@ptr
+ *	or more: up to @len when the following pages are mapped for @access
+ *	too and contiguous at *@ptr (fewer calls; a value over @len is
+ *	clamped to @len; a smaller one works but may make the packet fault
+ *	UNMAPPED if it cannot hold one element), and *@ptr
  *	having the same offset modulo 8 as @va (8-aligned VAs give 8-aligned
  *	pointers: ATOMIC_ADD64 relies on it). Or returns VXPU_FAULT_UNMAPPED,
  *	VXPU_FAULT_PERMISSION or VXPU_FAULT_BAD_ASID without a mapping; any
  *	other non-zero value is reported as VXPU_FAULT_UNMAPPED. @len >= 1.
- *	Called again for every page piece: translations may be cached by the
+ *	Called again for every piece: translations may be cached by the
  *	environment but are never kept by the interpreter across calls.
  * @unmap: release a pointer returned by @map. The interpreter holds at
  *	most two mappings at a time, releases them in the reverse order of

@@ -30,10 +30,31 @@ int fm_init(struct fakemem *fm, unsigned int npages, uint32_t nasids, unsigned i
 	return 0;
 }
 
+int fm_init_contig(struct fakemem *fm, unsigned int npages, uint32_t nasids,
+		   unsigned int nevents)
+{
+	memset(fm, 0, sizeof(*fm));
+	if (!npages || npages > FM_MAX_PAGES || nevents > FM_MAX_EVENTS)
+		return -1;
+	fm->block = calloc(npages, FM_PAGE);
+	if (!fm->block)
+		return -1;
+	for (unsigned int i = 0; i < npages; i++)
+		fm->page[i] = fm->block + (size_t)i * FM_PAGE;
+	fm->npages = npages;
+	fm->nasids = nasids;
+	fm->nevents = nevents;
+	return 0;
+}
+
 void fm_free(struct fakemem *fm)
 {
-	for (unsigned int i = 0; i < fm->npages; i++)
-		free(fm->page[i]);
+	if (fm->block)
+		free(fm->block);
+	else
+		for (unsigned int i = 0; i < fm->npages; i++)
+			free(fm->page[i]);
+	fm->block = NULL;
 	fm->npages = 0;
 }
 
@@ -49,7 +70,8 @@ void fm_add(struct fakemem *fm, uint32_t asid, uint64_t va, uint32_t first,
 
 int fm_clone(struct fakemem *dst, const struct fakemem *src)
 {
-	if (fm_init(dst, src->npages, src->nasids, src->nevents))
+	if ((src->block ? fm_init_contig : fm_init)(dst, src->npages, src->nasids,
+						    src->nevents))
 		return -1;
 	for (unsigned int i = 0; i < src->npages; i++)
 		memcpy(dst->page[i], src->page[i], FM_PAGE);
@@ -97,7 +119,7 @@ uint8_t *fm_at(const struct fakemem *fm, uint32_t asid, uint64_t va)
 }
 
 static int fm_lookup(struct fakemem *fm, uint32_t asid, uint64_t va, uint32_t access,
-		     uint8_t **p)
+		     uint8_t **p, uint64_t *room)
 {
 	const struct fm_map *m;
 
@@ -111,6 +133,8 @@ static int fm_lookup(struct fakemem *fm, uint32_t asid, uint64_t va, uint32_t ac
 	if (!(m->perm & (access == VXPU_ACCESS_READ ? VXPU_MAP_READ : VXPU_MAP_WRITE)))
 		return VXPU_FAULT_PERMISSION;
 	*p = fm->page[m->first + (va - m->va) / FM_PAGE] + va % FM_PAGE;
+	/* contiguous mode: up to the end of the mapping */
+	*room = fm->block ? m->va + m->npages * FM_PAGE - va : FM_PAGE - va % FM_PAGE;
 	return 0;
 }
 
@@ -118,14 +142,14 @@ static int env_map(void *priv, u32 asid, u64 va, u64 len, u32 access, void **ptr
 {
 	struct fakemem *fm = priv;
 	uint8_t *p;
-	uint64_t room = FM_PAGE - va % FM_PAGE;
+	uint64_t room;
 	int r;
 
 	if (!len)
 		fm_die("map of 0 bytes");
 	if (fm->nheld == 2)
 		fm_die("a third mapping held");
-	r = fm_lookup(fm, asid, va, access, &p);
+	r = fm_lookup(fm, asid, va, access, &p, &room);
 	if (r)
 		return r;
 	fm->held[fm->nheld++] = p;
@@ -170,7 +194,9 @@ static int ref_signal(void *priv, uint64_t event, uint64_t value)
 
 static int ref_byte(void *priv, uint32_t asid, uint64_t va, uint32_t access, uint8_t **p)
 {
-	return fm_lookup(priv, asid, va, access, p);
+	uint64_t room;
+
+	return fm_lookup(priv, asid, va, access, p, &room);
 }
 
 struct vxpu_env fm_env(struct fakemem *fm)

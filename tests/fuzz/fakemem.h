@@ -9,6 +9,11 @@
  * interpreter's side of the contract: at most two mappings held, released
  * in LIFO order, none left over (fm_held() after a step), never asked for
  * 0 bytes or an access other than READ or WRITE. A violation abort()s.
+ *
+ * Contiguous mode (fm_init_contig): the pages are one allocation, in
+ * order, and map() hands out pieces up to the end of the mapping instead
+ * of the end of the page, as the kernel engine does for physically
+ * contiguous memory.
  */
 #ifndef VXPU_TESTS_FAKEMEM_H
 #define VXPU_TESTS_FAKEMEM_H
@@ -33,6 +38,7 @@ struct fm_map {
 
 struct fakemem {
 	uint8_t *page[FM_MAX_PAGES];
+	uint8_t *block;		/* contiguous mode: the one allocation of all pages */
 	unsigned int npages;
 	struct fm_map map[FM_MAX_MAPS];
 	unsigned int nmaps;
@@ -48,11 +54,14 @@ struct fakemem {
 
 /* npages zeroed pages; 0 or -1 (no memory) */
 int fm_init(struct fakemem *fm, unsigned int npages, uint32_t nasids, unsigned int nevents);
+/* the same in contiguous mode */
+int fm_init_contig(struct fakemem *fm, unsigned int npages, uint32_t nasids,
+		   unsigned int nevents);
 void fm_free(struct fakemem *fm);
 /* map npages pages starting at backing page @first at @va (page aligned) */
 void fm_add(struct fakemem *fm, uint32_t asid, uint64_t va, uint32_t first,
 	    uint64_t npages, uint32_t perm);
-/* same layout and contents in fresh pages; 0 or -1 */
+/* same layout, contents and mode in fresh pages; 0 or -1 */
 int fm_clone(struct fakemem *dst, const struct fakemem *src);
 /* first differing byte offset (page * 4096 + off), or -1 when equal */
 long fm_diff(const struct fakemem *a, const struct fakemem *b);

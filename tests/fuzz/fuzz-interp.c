@@ -8,7 +8,8 @@
  * (mode bit 7 clear: opcode, field selectors, VAs near the mappings) or a
  * raw 64-byte struct drm_vxpu_packet (mode bit 7 set); whatever is left
  * seeds the memory image. Each packet runs to completion with random
- * budgets (1 byte .. 64 KiB per step) over the fake ASIDs of fakemem.c.
+ * budgets (1 byte .. 64 KiB per step) over the fake ASIDs of fakemem.c
+ * (in its contiguous mode when the seed is odd).
  *
  * Checked, with abort() on violation: no sanitizer report, the env
  * contract (LIFO maps, none held after a step), the per-step work bound,
@@ -333,7 +334,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!npk)
 		return 0;
 
-	if (fm_init(&fm, NPAGES, 3, 4))
+	/* odd seeds: contiguous mode (map() pieces across pages) */
+	if ((rng_state & 1 ? fm_init_contig : fm_init)(&fm, NPAGES, 3, 4))
 		return 0;
 	layout(&fm);
 	for (unsigned int i = 0; i < NPAGES; i++)

@@ -12,6 +12,9 @@
  *   ASID 2  0x200000..0x220000  pages 68..99  RW
  *           0x300000..0x304000  pages 0..3    RW (alias of ASID 1)
  *   ASID 3 does not exist; events 1..4 exist.
+ * Odd seeds of setup() put the pages in one allocation (fakemem's
+ * contiguous mode): map() then hands out pieces across pages, as the
+ * kernel engine does for physically contiguous memory.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -50,7 +53,7 @@ static uint64_t rnd(void)
 
 static void setup(struct fakemem *fm, uint64_t seed)
 {
-	ck_assert_int_eq(fm_init(fm, NPG, 2, 4), 0);
+	ck_assert_int_eq((seed & 1 ? fm_init_contig : fm_init)(fm, NPG, 2, 4), 0);
 	fm_add(fm, 1, BIG, 0, 64, RW);
 	fm_add(fm, 1, RW2, 64, 2, RW);
 	fm_add(fm, 1, RO, 66, 1, VXPU_MAP_READ);
@@ -531,6 +534,30 @@ START_TEST(short_pieces)
 }
 END_TEST
 
+/*
+ * Contiguous memory is taken in pieces across pages: a 60000-byte COPY
+ * within ASID 1's first mapping is one source and one destination piece
+ * per step (page by page it would be 15 of each). Same bytes either way.
+ */
+START_TEST(contig_pieces)
+{
+	struct drm_vxpu_packet p = pk(VXPU_OP_COPY, BIG + 3, BIG + 0x20000, 60000, 0, 0, 0);
+	struct fakemem fm;
+	struct drm_vxpu_fault f;
+
+	for (uint64_t seed = 1600; seed < 1602; seed++) {
+		setup(&fm, seed);
+		ck_assert_int_eq(run_interp(&fm, &p, 1, 65536, &f, NULL, NULL), VXPU_STEP_DONE);
+		if (seed & 1)
+			ck_assert_uint_eq(fm.maps_total, 2);
+		else
+			ck_assert_uint_ge(fm.maps_total, 30);
+		fm_free(&fm);
+		check_vs_ref(&p, 1, 65536, seed);
+	}
+}
+END_TEST
+
 /* COPY of 64 KiB + 3392 bytes at budget 64 KiB: 2 steps, each within the budget */
 START_TEST(budget_bound)
 {
@@ -569,7 +596,7 @@ static void expect_fault(const struct drm_vxpu_packet *p, uint32_t qa, uint32_t 
 	struct drm_vxpu_fault f;
 
 	for (int b = 0; b < NB; b++) {
-		setup(&fm, 1000);
+		setup(&fm, 1000 + (b & 1));	/* both memory modes */
 		rs = 5 + b;
 		ck_assert_int_eq(run_interp(&fm, p, qa, bmodes[b], &f, NULL, NULL), VXPU_STEP_FAULT);
 		ck_assert_msg(f.reason == reason, "op %u flags %u sa %u da %u src %#llx dst %#llx "
@@ -588,8 +615,8 @@ static void expect_fault(const struct drm_vxpu_packet *p, uint32_t qa, uint32_t 
 			ck_assert_uint_eq(fm.maps_total, 0);	/* nothing touched */
 		fm_free(&fm);
 		/* and the reference agrees */
-		if (b == 0)
-			check_vs_ref(p, qa, 65536, 1000);
+		if (b < 2)
+			check_vs_ref(p, qa, 65536, 1000 + b);
 	}
 }
 
@@ -632,8 +659,8 @@ START_TEST(fault_prefix_written)
 
 	p.dst_asid = 2;
 	for (int b = 0; b < NB; b++) {
-		setup(&fm, 1100);
-		setup(&orig, 1100);
+		setup(&fm, 1100 + (b & 1));	/* both memory modes */
+		setup(&orig, 1100 + (b & 1));
 		rs = b;
 		ck_assert_int_eq(run_interp(&fm, &p, 1, bmodes[b], &f, NULL, NULL), VXPU_STEP_FAULT);
 		ck_assert_mem_eq(fm_at(&fm, 2, A2), fm_at(&orig, 1, HOLE - 0x800), 0x800);
@@ -973,6 +1000,7 @@ static Suite *interp_suite(void)
 	tcase_add_test(tc, budget_bound);
 	tcase_add_test(tc, exec_checkpoint_restore);
 	tcase_add_test(tc, short_pieces);
+	tcase_add_test(tc, contig_pieces);
 	tcase_add_test(tc, wait_conditions);
 	tcase_add_test(tc, random_packets);
 	suite_add_tcase(s, tc);
