@@ -4,10 +4,11 @@
 #   make deps     apt-get whatever is missing (scripts/install-deps)
 #   make test     deps, clean build, host unit tests, guest suites on 6.1 and 6.12,
 #                 summary ("N passed, N failed" as the last line; non-zero on failure)
-#   make demo     deps, build, boot 6.12 and run scripts/demo
-#   make bench    build, boot each kernel and run build/tests/bench, print its tables
+#   make demo     deps, build, boot each demo kernel and run scripts/demo (C/R story)
+#   make bench    build, boot each kernel (BENCH_MEM of memory) and run build/tests/bench
+#                 and tests/bench/cr-bench, print their tables
 #   make clean    remove build/
-# Knobs: GUEST_KERNELS="6.1 6.12", GUEST_TIMEOUT=<s> (per guest run), DEMO_KERNEL=6.12,
+# Knobs: GUEST_KERNELS="6.1 6.12", GUEST_TIMEOUT=<s> (per guest run), DEMO_KERNELS="6.12 6.1",
 #        GUEST_SUITE=tests/run-guest-suite (command run in each guest by make test).
 
 REPO          := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
@@ -15,14 +16,15 @@ BUILD         := $(REPO)/build
 KVERS         := $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build)))
 GUEST_KERNELS ?= 6.1 6.12
 GUEST_TIMEOUT ?= 600
-DEMO_KERNEL   ?= 6.12
+DEMO_KERNELS  ?= 6.12 6.1
+BENCH_MEM     ?= 6G
 GUEST_SUITE   ?= tests/run-guest-suite
 BENCH_TIMEOUT ?= 900
 GUEST         := $(REPO)/scripts/vxpu-guest
 
 .DEFAULT_GOAL := all
 
-all: kernel lib tools tests
+all: kernel lib criu tools tests
 
 # A subdirectory is skipped only while it has no Makefile; real build errors fail.
 kernel:
@@ -31,12 +33,14 @@ kernel:
 	if [ -z "$(KVERS)" ]; then echo "make: no kernel headers in /lib/modules/*/build (make deps)" >&2; exit 1; fi; \
 	for k in $(KVERS); do $(MAKE) -C $(REPO)/kernel KVER=$$k; done
 
-lib tools tests:
+lib criu tools tests:
 	@set -e; if [ ! -f $(REPO)/$@/Makefile ]; then \
 		echo "make: $@/Makefile does not exist yet, skipping $@"; exit 0; fi; \
 	$(MAKE) -C $(REPO)/$@
 
 tools tests: lib
+criu: lib
+tools: criu
 
 deps:
 	@$(REPO)/scripts/install-deps
@@ -44,7 +48,8 @@ deps:
 # Host unit tests only (TAP into build/results/host).
 host-test: lib
 	$(MAKE) -C $(REPO)/tests $(BUILD)/tests/unit-tests $(BUILD)/tests/unit-tests-asan \
-		$(BUILD)/tests/interp-tests $(BUILD)/tests/interp-tests-asan $(BUILD)/tests/fuzz-interp
+		$(BUILD)/tests/interp-tests $(BUILD)/tests/interp-tests-asan $(BUILD)/tests/fuzz-interp \
+		$(BUILD)/tests/criu-image-tests $(BUILD)/tests/criu-image-tests-asan $(BUILD)/tests/fuzz-criu-image
 	$(REPO)/scripts/run-host-tests $(BUILD)/results/host
 
 # Each step records its verdict as TAP (host-harness.tap, <k>/harness.tap), so a
@@ -71,14 +76,18 @@ test: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	$(GUEST) --kernel $(DEMO_KERNEL) -- scripts/demo
+	@set -e; for k in $(DEMO_KERNELS); do \
+		echo "==== make demo: guest kernel $$k ===="; \
+		$(GUEST) --kernel $$k --timeout $(GUEST_TIMEOUT) -- scripts/demo; \
+	done
 
 bench: all
 	@cd $(REPO); mkdir -p build/bench; rc=0; \
 	for k in $(GUEST_KERNELS); do \
 		rm -f build/bench/$$k.txt; \
-		VXPU_RESULTS=build/results/bench-$$k $(GUEST) --kernel $$k --timeout $(BENCH_TIMEOUT) \
-			-- bash -c 'build/tests/bench >build/bench/'$$k'.txt' || rc=1; \
+		VXPU_GUEST_MEM=$(BENCH_MEM) VXPU_RESULTS=build/results/bench-$$k \
+			$(GUEST) --kernel $$k --timeout $(BENCH_TIMEOUT) -- bash -c \
+			'build/tests/bench >build/bench/'$$k'.txt && tests/bench/cr-bench >>build/bench/'$$k'.txt' || rc=1; \
 	done; \
 	for k in $(GUEST_KERNELS); do \
 		echo; echo "==== vxpu bench, guest kernel $$k ===="; \
@@ -89,4 +98,4 @@ bench: all
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all kernel lib tools tests deps host-test test demo bench clean
+.PHONY: all kernel lib criu tools tests deps host-test test demo bench clean
