@@ -63,5 +63,7 @@ TCase *et_tcase_pause(void);
 TCase *et_tcase_signals(void);
 TCase *et_tcase_teardown(void);
 TCase *et_tcase_faults(void);
+/* checkpoint/restore (issue 4), t_criu.c */
+TCase *ct_tcase_criu(void);
 
 #endif

@@ -1,0 +1,798 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Checkpoint/restore (issue 4) at the ioctl level, without CRIU: the test
+ * process (or a forked helper acting as the "plugin", ptrace-attached
+ * where it needs to be the ptrace parent) drives DRM_VXPU_CRIU through
+ * libvxpu's vxpu_criu_* wrappers: PROCESS_INFO, CHECKPOINT, contents read
+ * through the dma-buf fds, the original closed, RESTORE into a fresh file,
+ * contents written back, RESUME, and every object, id, handle, value and
+ * final byte checked. Plus every errno of the op table.
+ */
+#define _GNU_SOURCE
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "et.h"
+
+#ifndef CAP_CHECKPOINT_RESTORE
+#define CAP_CHECKPOINT_RESTORE 40
+#endif
+
+/* a checkpointed context: what PROCESS_INFO and CHECKPOINT returned */
+struct cr_img {
+	struct drm_vxpu_criu info;
+	struct drm_vxpu_criu ck;
+	struct drm_vxpu_criu_bo_bucket *bk;
+	void *priv;
+	uint8_t **data;		/* contents of owned BOs, per bucket */
+	int pause_fd;
+};
+
+static void *map_dmabuf(int dfd, uint64_t size, int prot)
+{
+	void *p = mmap(NULL, size, prot, MAP_SHARED, dfd, 0);
+
+	ck_assert_msg(p != MAP_FAILED, "mmap dma-buf fd %d: %m", dfd);
+	return p;
+}
+
+/* PROCESS_INFO (keeps the pause fd), CHECKPOINT, read the owned BOs */
+static void cr_checkpoint(int fd, struct cr_img *im)
+{
+	uint32_t n;
+
+	memset(im, 0, sizeof(*im));
+	VT_OK(vxpu_criu_process_info(fd, &im->info));
+	ck_assert_int_ge(im->info.pause_fd, 0);
+	ck_assert_uint_eq(im->info.pid, (uint32_t)getpid());
+	im->pause_fd = im->info.pause_fd;
+	n = im->info.num_bos;
+	im->bk = calloc(n + 1, sizeof(*im->bk));
+	im->priv = calloc(1, im->info.priv_data_size);
+	im->data = calloc(n + 1, sizeof(*im->data));
+	ck_assert(im->bk && im->priv && im->data);
+
+	im->ck.num_bos = n;
+	im->ck.num_objects = im->info.num_objects;
+	im->ck.priv_data_size = im->info.priv_data_size;
+	im->ck.bos = (uintptr_t)im->bk;
+	im->ck.priv_data = (uintptr_t)im->priv;
+	VT_OK(vxpu_criu_checkpoint(fd, &im->ck));
+	ck_assert_uint_eq(im->ck.device.user_gpu_id, dt_devinfo(fd).gpu_id);
+	ck_assert_uint_eq(im->ck.device.actual_gpu_id, im->ck.device.user_gpu_id);
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct drm_vxpu_criu_bo_bucket *b = &im->bk[i];
+		void *p;
+
+		if (i)
+			ck_assert_uint_gt(b->handle, im->bk[i - 1].handle);
+		if (b->flags & VXPU_CRIU_BO_IMPORTED) {
+			ck_assert_int_eq(b->dmabuf_fd, -1);
+			continue;
+		}
+		ck_assert_int_ge(b->dmabuf_fd, 0);
+		im->data[i] = malloc(b->size);
+		ck_assert(im->data[i]);
+		p = map_dmabuf(b->dmabuf_fd, b->size, PROT_READ);
+		memcpy(im->data[i], p, b->size);
+		munmap(p, b->size);
+		close(b->dmabuf_fd);
+		b->dmabuf_fd = -1;
+	}
+}
+
+static void cr_free(struct cr_img *im)
+{
+	for (uint32_t i = 0; i < im->info.num_bos; i++)
+		free(im->data[i]);
+	free(im->data);
+	free(im->bk);
+	free(im->priv);
+	if (im->pause_fd >= 0)
+		close(im->pause_fd);
+	im->pause_fd = -1;
+}
+
+/* the RESTORE arguments of @im for device fd @fd; the buckets are a copy */
+static struct drm_vxpu_criu cr_args(int fd, const struct cr_img *im, uint64_t cookie)
+{
+	struct drm_vxpu_criu a = { 0 };
+	struct drm_vxpu_criu_bo_bucket *bk = calloc(im->info.num_bos + 1, sizeof(*bk));
+
+	ck_assert(bk);
+	memcpy(bk, im->bk, im->info.num_bos * sizeof(*bk));
+	a.bos = (uintptr_t)bk;
+	a.num_bos = im->info.num_bos;
+	a.priv_data = (uintptr_t)im->priv;
+	a.priv_data_size = im->info.priv_data_size;
+	a.restore_cookie = cookie;
+	a.device = im->ck.device;
+	a.device.actual_gpu_id = dt_devinfo(fd).gpu_id;
+	return a;
+}
+
+/* RESTORE, then write the owned BOs' contents through the dma-buf fds */
+static int cr_restore(int fd, const struct cr_img *im, uint64_t cookie)
+{
+	struct drm_vxpu_criu a = cr_args(fd, im, cookie);
+	struct drm_vxpu_criu_bo_bucket *bk = (void *)(uintptr_t)a.bos;
+	int r = vxpu_criu_restore(fd, &a);
+
+	for (uint32_t i = 0; !r && i < a.num_bos; i++) {
+		struct drm_vxpu_bo_info bi;
+		void *p;
+
+		ck_assert_int_ge(bk[i].dmabuf_fd, 0);
+		VT_OK(vxpu_bo_info(fd, bk[i].handle, &bi));
+		ck_assert_uint_eq(bi.size, im->bk[i].size);
+		ck_assert_uint_eq(bi.placement, im->bk[i].placement);
+		ck_assert_uint_eq(bi.mmap_offset, bk[i].restored_offset);
+		if (im->data[i]) {
+			p = map_dmabuf(bk[i].dmabuf_fd, bk[i].size, PROT_READ | PROT_WRITE);
+			memcpy(p, im->data[i], bk[i].size);
+			munmap(p, bk[i].size);
+		}
+		close(bk[i].dmabuf_fd);
+	}
+	free(bk);
+	return r;
+}
+
+/* raw DRM_VXPU_CRIU (no retry on EAGAIN) */
+static int criu_raw(int fd, struct drm_vxpu_criu *a)
+{
+	return ioctl(fd, DRM_IOCTL_VXPU_CRIU, a) ? -errno : 0;
+}
+
+static void drop_caps(const int *caps, int n)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	CHILD_CHECK(syscall(SYS_capget, &hdr, data) == 0, "capget: %m");
+	for (int i = 0; i < n; i++) {
+		data[caps[i] / 32].effective &= ~(1u << (caps[i] % 32));
+		data[caps[i] / 32].permitted &= ~(1u << (caps[i] % 32));
+		data[caps[i] / 32].inheritable &= ~(1u << (caps[i] % 32));
+	}
+	CHILD_CHECK(syscall(SYS_capset, &hdr, data) == 0, "capset: %m");
+}
+
+/* the child becomes the ptrace parent of @pid (PTRACE_SEIZE: no stop) */
+static void seize(pid_t pid)
+{
+	CHILD_CHECK(ptrace(PTRACE_SEIZE, pid, NULL, NULL) == 0, "PTRACE_SEIZE %d: %m", (int)pid);
+}
+
+static struct vxpu_queue queue_of(int fd, uint32_t id, uint32_t asid, uint64_t wptr)
+{
+	struct vxpu_queue q = { .fd = fd, .id = id, .asid = asid, .wptr = wptr };
+
+	return q;
+}
+
+/* ------------------------------------------------------------ round trip */
+
+#define NQ 3
+
+struct cr_state {
+	struct drm_vxpu_context_info ci;
+	struct drm_vxpu_queue_info qi[NQ];
+	uint64_t ev[2];
+};
+
+static struct cr_state cr_state(int fd, const uint32_t *qid, const uint32_t *ev)
+{
+	struct cr_state s;
+
+	memset(&s, 0, sizeof(s));
+	s.ci = dt_ctxinfo(fd);
+	for (int i = 0; i < NQ; i++)
+		VT_OK(vxpu_queue_info(fd, qid[i], &s.qi[i]));
+	for (int i = 0; i < 2; i++)
+		VT_OK(vxpu_event_read(fd, ev[i], &s.ev[i]));
+	return s;
+}
+
+static void cr_state_eq(const struct cr_state *a, const struct cr_state *b)
+{
+	ck_assert_uint_eq(a->ci.ctx_id, b->ci.ctx_id);
+	ck_assert_uint_eq(a->ci.quota, b->ci.quota);
+	ck_assert_uint_eq(a->ci.quota_used, b->ci.quota_used);
+	ck_assert_uint_eq(a->ci.bo_count, b->ci.bo_count);
+	ck_assert_uint_eq(a->ci.asid_count, b->ci.asid_count);
+	for (int i = 0; i < NQ; i++) {
+		const struct drm_vxpu_queue_info *x = &a->qi[i], *y = &b->qi[i];
+
+		ck_assert_msg(x->state == y->state, "queue %d state %u, restored %u", i,
+			      x->state, y->state);
+		ck_assert_uint_eq(x->priority, y->priority);
+		ck_assert_uint_eq(x->rptr, y->rptr);
+		ck_assert_uint_eq(x->wptr, y->wptr);
+		ck_assert_uint_eq(x->progress, y->progress);
+		ck_assert_uint_eq(x->bytes, y->bytes);
+		ck_assert_uint_eq(x->chunks, y->chunks);
+		ck_assert_msg(!memcmp(&x->fault, &y->fault, sizeof(x->fault)),
+			      "queue %d fault record differs", i);
+	}
+	ck_assert_uint_eq(a->ev[0], b->ev[0]);
+	ck_assert_uint_eq(a->ev[1], b->ev[1]);
+}
+
+/*
+ * A context with BOs in VRAM and GTT, a handle gap, three ASIDs (one
+ * destroyed: an id gap), mappings (one read-only, one BO in two ASIDs),
+ * a quota, events, and three queues: one paused in the middle of a large
+ * COPY, one faulted, one parked in a WAIT. Checkpointed, closed, restored
+ * twice in a row into fresh files, each time checked object by object,
+ * resumed, and run to the end: the COPY finishes with the right bytes.
+ */
+START_TEST(criu_roundtrip)
+{
+	const uint64_t big = 24ULL << 20;
+	struct vxpu_queue q[NQ];
+	struct drm_vxpu_packet p[3];
+	struct drm_vxpu_queue_info qi;
+	struct et_buf src, dst, flag;
+	struct cr_state before, after;
+	struct cr_img im;
+	uint32_t a1, a2, a3, gap, gap2, ev[2], qid[NQ], id;
+	uint64_t ro_va, wptr[NQ], one = 1, v;
+	uint8_t *want;
+	int fd;
+
+	fd = dt_open(0);
+	et_require_engine(fd);
+	ck_assert(dt_devinfo(fd).caps & VXPU_CAP_CRIU);
+	VT_OK(vxpu_set_quota(fd, 1ULL << 30));
+	a1 = dt_asid(fd);
+	a2 = dt_asid(fd);
+	a3 = dt_asid(fd);
+	VT_OK(vxpu_asid_destroy(fd, a2));
+	gap = dt_bo(fd, VT_PAGE, VXPU_BO_GTT, NULL);
+	src = et_buf(fd, a1, big, VXPU_BO_VRAM, RW);
+	gap2 = dt_bo(fd, VT_PAGE, VXPU_BO_VRAM, NULL);
+	dst = et_buf(fd, a1, big, VXPU_BO_GTT, RW);
+	flag = et_buf(fd, a3, VT_PAGE, VXPU_BO_VRAM, RW);
+	ro_va = dt_map(fd, a1, flag.h, 0, VT_PAGE, VXPU_MAP_READ);
+	want = malloc(big);
+	ck_assert(want);
+	et_random(want, big, 77);
+	memcpy(src.cpu, want, big);
+	VT_OK(vxpu_event_create(fd, 42, &ev[0]));
+	VT_OK(vxpu_event_create(fd, 0, &ev[1]));
+
+	/* q0 (a1, VRAM ring, priority 3): a big COPY, then a marker */
+	VT_OK(vxpu_queue_open(fd, a1, 16, VXPU_BO_VRAM, 3, &q[0]));
+	/* q1 (a1): writes through the read-only mapping: a PERMISSION fault */
+	VT_OK(vxpu_queue_open(fd, a1, 16, VXPU_BO_GTT, 0, &q[1]));
+	/* q2 (a3): waits for the flag, then signals ev[1] */
+	VT_OK(vxpu_queue_open(fd, a3, 16, VXPU_BO_GTT, 0, &q[2]));
+
+	vxpu_pkt_write64(&p[0], 0, ro_va, 1);
+	VT_OK(vxpu_queue_push(&q[1], p, 1, ET_WAIT_NS));
+	VT_OK(vxpu_queue_kick(&q[1]));
+	qi = POLL_INFO(&q[1], 60, qi_.state == VXPU_QUEUE_ERROR);
+	ck_assert_uint_eq(qi.state, VXPU_QUEUE_ERROR);
+	ck_assert_uint_eq(qi.fault.reason, VXPU_FAULT_PERMISSION);
+
+	vxpu_pkt_wait(&p[0], 0, flag.va, VXPU_WAIT_GE, 1);
+	vxpu_pkt_signal(&p[1], ev[1], 100);
+	VT_OK(vxpu_queue_push(&q[2], p, 2, ET_WAIT_NS));
+	VT_OK(vxpu_queue_kick(&q[2]));
+	qi = POLL_INFO(&q[2], 60, qi_.state == VXPU_QUEUE_WAITING);
+	ck_assert_uint_eq(qi.state, VXPU_QUEUE_WAITING);
+
+	vxpu_pkt_copy(&p[0], 0, dst.va, 0, src.va, big);
+	vxpu_pkt_write64(&p[1], a3, flag.va + 8, 0x5555);
+	VT_OK(vxpu_queue_push(&q[0], p, 2, ET_WAIT_NS));
+	VT_OK(vxpu_queue_kick(&q[0]));
+	qi = POLL_INFO(&q[0], 60, qi_.progress > 0);
+	ck_assert_uint_gt(qi.progress, 0);
+
+	/* handle gaps: the first handle and one in the middle */
+	VT_OK(vxpu_bo_destroy(fd, gap));
+	VT_OK(vxpu_bo_destroy(fd, gap2));
+	cr_checkpoint(fd, &im);
+	for (int i = 0; i < NQ; i++) {
+		qid[i] = q[i].id;
+		wptr[i] = q[i].wptr;
+	}
+	before = cr_state(fd, qid, ev);
+	/* the COPY is half done and paused */
+	ck_assert_uint_eq(before.qi[0].state, VXPU_QUEUE_PAUSED);
+	ck_assert_uint_eq(before.qi[0].rptr, 0);
+	ck_assert_uint_gt(before.qi[0].progress, 0);
+	ck_assert_uint_lt(before.qi[0].progress, big);
+	ck_assert_uint_eq(before.qi[1].state, VXPU_QUEUE_ERROR);
+	ck_assert_uint_eq(before.qi[2].state, VXPU_QUEUE_PAUSED);
+	ck_assert_uint_eq(im.info.num_bos, 6);	/* src dst flag + 3 rings */
+	/* ASIDs 2 + mappings 4 + queues 3 + events 2 + 3 queue events */
+	ck_assert_uint_eq(im.info.num_objects, 2 + 4 + 3 + 5);
+
+	/* close the original completely: its ctx id is free again */
+	munmap(src.cpu, big);
+	munmap(dst.cpu, big);
+	munmap(flag.cpu, VT_PAGE);
+	for (int i = 0; i < NQ; i++)
+		munmap(q[i].ring, q[i].ring_bytes);
+	close(fd);
+	close(im.pause_fd);
+	im.pause_fd = -1;
+
+	for (int round = 0; round < 2; round++) {
+		struct drm_vxpu_bo_info bi;
+		uint8_t *cpu;
+
+		fd = dt_open(0);
+		VT_OK(cr_restore(fd, &im, 1000 + round));
+		after = cr_state(fd, qid, ev);
+		cr_state_eq(&before, &after);
+		/* the handle gap stays a gap; every BO is at its handle */
+		VT_ERR(vxpu_bo_info(fd, gap, &bi), ENOENT);
+		VT_ERR(vxpu_bo_info(fd, gap2, &bi), ENOENT);
+		/* id cursors: the next ASID is the one after a3, not a2 */
+		VT_OK(vxpu_asid_create(fd, 0, &id));
+		ck_assert_uint_eq(id, a3 + 1);
+		VT_OK(vxpu_asid_destroy(fd, id));
+		/* the restored context stays paused until RESUME */
+		usleep(50 * 1000);
+		VT_OK(vxpu_queue_info(fd, qid[0], &qi));
+		ck_assert_uint_eq(qi.progress, before.qi[0].progress);
+		ck_assert_uint_eq(qi.state, VXPU_QUEUE_PAUSED);
+
+		VT_OK(vxpu_criu_resume(fd, 0));
+		VT_ERR(vxpu_criu_resume(fd, 0), ENOENT);
+
+		q[0] = queue_of(fd, qid[0], a1, wptr[0]);
+		qi = POLL_INFO(&q[0], 120, qi_.rptr == wptr[0]);
+		ck_assert_msg(qi.rptr == wptr[0] && qi.state == VXPU_QUEUE_IDLE,
+			      "queue 0 rptr %llu state %u, want %llu IDLE",
+			      (unsigned long long)qi.rptr, qi.state,
+			      (unsigned long long)wptr[0]);
+		cpu = dt_mmap(fd, dst.h, big);
+		for (uint64_t i = 0; i < big; i += 8)
+			ck_assert_msg(!memcmp(cpu + i, want + i, 8), "dst byte %llu wrong",
+				      (unsigned long long)i);
+		munmap(cpu, big);
+		VT_OK(vxpu_vm_read(fd, a3, flag.va + 8, &v, 8));
+		ck_assert_uint_eq(v, 0x5555);
+
+		/* the faulted queue is still faulted */
+		VT_OK(vxpu_queue_info(fd, qid[1], &qi));
+		ck_assert_uint_eq(qi.state, VXPU_QUEUE_ERROR);
+		VT_ERR(vxpu_queue_doorbell(fd, qid[1], wptr[1] + 1), EIO);
+
+		/* the waiting queue runs once the flag is set */
+		VT_OK(vxpu_vm_write(fd, a3, flag.va, &one, 8));
+		q[2] = queue_of(fd, qid[2], a3, wptr[2]);
+		qi = POLL_INFO(&q[2], 60, qi_.rptr == wptr[2]);
+		ck_assert_uint_eq(qi.rptr, wptr[2]);
+		VT_OK(vxpu_event_read(fd, ev[1], &v));
+		ck_assert_uint_eq(v, 100);
+		VT_OK(vxpu_event_read(fd, ev[0], &v));
+		ck_assert_uint_eq(v, 42);
+		close(fd);
+	}
+	free(want);
+	cr_free(&im);
+}
+END_TEST
+
+/*
+ * Restore in another process: the original is closed, a child restores
+ * and owns the new context. RESUME by pid from the parent needs the
+ * parent to be the child's ptrace parent.
+ */
+START_TEST(criu_restore_in_child)
+{
+	struct et_buf b;
+	struct cr_img im;
+	uint32_t a, ev;
+	int fd, pipefd[2], cfd;
+	pid_t pid;
+	char c;
+
+	fd = dt_open(1);
+	et_require_engine(fd);
+	a = dt_asid(fd);
+	b = et_buf(fd, a, 1 << 20, VXPU_BO_GTT, RW);
+	vt_fill_pattern(b.cpu, 1 << 20, 9);
+	VT_OK(vxpu_event_create(fd, 7, &ev));
+	cr_checkpoint(fd, &im);
+	munmap(b.cpu, 1 << 20);
+	close(fd);
+	close(im.pause_fd);
+	im.pause_fd = -1;
+
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		uint64_t v;
+		void *p;
+
+		close(pipefd[0]);
+		cfd = vxpu_open_index(1);
+		CHILD_CHECK(cfd >= 0, "open: %d", cfd);
+		CHILD_CHECK(cr_restore(cfd, &im, 77) == 0, "restore");
+		CHILD_CHECK(vxpu_event_read(cfd, ev, &v) == 0 && v == 7, "event");
+		p = dt_mmap(cfd, b.h, 1 << 20);
+		CHILD_CHECK(vt_check_pattern(p, 1 << 20, 9) == -1, "contents");
+		CHILD_CHECK(write(pipefd[1], "r", 1) == 1, "write");
+		/* the parent resumes us by pid, then kills us */
+		for (;;)
+			pause();
+	}
+	close(pipefd[1]);
+	ck_assert_int_eq(read(pipefd[0], &c, 1), 1);
+	cfd = dt_open(1);
+	/* the parent is not the child's ptrace parent */
+	VT_ERR(vxpu_criu_resume(cfd, pid), EPERM);
+	ck_assert_int_eq(ptrace(PTRACE_SEIZE, pid, NULL, NULL), 0);
+	VT_OK(vxpu_criu_resume(cfd, pid));
+	VT_ERR(vxpu_criu_resume(cfd, pid), ENOENT);
+	/* nothing pending for this process either */
+	VT_ERR(vxpu_criu_resume(cfd, getpid()), ENOENT);
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	close(cfd);
+	close(pipefd[0]);
+	cr_free(&im);
+}
+END_TEST
+
+/*
+ * A BO shared by dma-buf between two contexts comes back shared: context
+ * B imported A's BO, so B's bucket is IMPORTED; B's restore waits
+ * (-EAGAIN) for A's, then attaches to the very BO A recreated.
+ */
+START_TEST(criu_shared_bo)
+{
+	struct cr_img ia, ib;
+	struct drm_vxpu_bo_info bi;
+	struct drm_vxpu_context_info ca, cb;
+	uint32_t ha, hb, own;
+	uint64_t off;
+	int fa, fb, dfd;
+	uint8_t *pa, *pb;
+
+	fa = dt_open(0);
+	fb = dt_open(0);
+	ha = dt_bo(fa, 4 * VT_PAGE, VXPU_BO_VRAM, &off);
+	own = dt_bo(fb, VT_PAGE, VXPU_BO_GTT, NULL);
+	pa = dt_mmap(fa, ha, 4 * VT_PAGE);
+	vt_fill_pattern(pa, 4 * VT_PAGE, 3);
+	dfd = vxpu_bo_export(fa, ha, 0);
+	ck_assert_int_ge(dfd, 0);
+	VT_OK(vxpu_bo_import(fb, dfd, &hb));
+	close(dfd);
+	ca = dt_ctxinfo(fa);
+	cb = dt_ctxinfo(fb);
+
+	cr_checkpoint(fa, &ia);
+	cr_checkpoint(fb, &ib);
+	ck_assert_uint_eq(ib.info.num_bos, 2);
+	for (uint32_t i = 0; i < 2; i++) {
+		if (ib.bk[i].handle == hb) {
+			ck_assert_uint_eq(ib.bk[i].flags, VXPU_CRIU_BO_IMPORTED);
+			ck_assert_uint_eq(ib.bk[i].owner_ctx_id, ca.ctx_id);
+			ck_assert_uint_eq(ib.bk[i].offset, off);
+		} else {
+			ck_assert_uint_eq(ib.bk[i].handle, own);
+			ck_assert_uint_eq(ib.bk[i].flags, 0);
+		}
+	}
+	munmap(pa, 4 * VT_PAGE);
+	close(fa);
+	close(fb);
+	close(ia.pause_fd);
+	close(ib.pause_fd);
+	ia.pause_fd = ib.pause_fd = -1;
+
+	fa = dt_open(0);
+	fb = dt_open(0);
+	/* the owner is not restored yet: retry later; nothing remains */
+	VT_ERR(cr_restore(fb, &ib, 5), EAGAIN);
+	ck_assert_uint_eq(dt_ctxinfo(fb).bo_count, 0);
+	VT_ERR(vxpu_bo_info(fb, own, &bi), ENOENT);
+	VT_OK(cr_restore(fa, &ia, 5));
+	/* another restore (cookie) does not see this one's BOs */
+	VT_ERR(cr_restore(fb, &ib, 6), EAGAIN);
+	VT_OK(cr_restore(fb, &ib, 5));
+	ck_assert_uint_eq(dt_ctxinfo(fa).ctx_id, ca.ctx_id);
+	ck_assert_uint_eq(dt_ctxinfo(fb).ctx_id, cb.ctx_id);
+	VT_OK(vxpu_bo_info(fb, hb, &bi));
+	ck_assert_uint_eq(bi.owner_ctx_id, ca.ctx_id);
+	/* one BO: a write through A shows through B */
+	pa = dt_mmap(fa, ha, 4 * VT_PAGE);
+	pb = dt_mmap(fb, hb, 4 * VT_PAGE);
+	ck_assert_int_eq(vt_check_pattern(pb, 4 * VT_PAGE, 3), -1);
+	pa[100] ^= 0xff;
+	ck_assert_uint_eq(pb[100], pa[100]);
+	/* both contexts are this process's: one RESUME by pid resumes both */
+	VT_OK(vxpu_criu_resume(fa, getpid()));
+	VT_ERR(vxpu_criu_resume(fa, 0), ENOENT);
+	VT_ERR(vxpu_criu_resume(fb, 0), ENOENT);
+	munmap(pa, 4 * VT_PAGE);
+	munmap(pb, 4 * VT_PAGE);
+	close(fb);
+	close(fa);
+	cr_free(&ia);
+	cr_free(&ib);
+}
+END_TEST
+
+/* ------------------------------------------------------------ errnos */
+
+START_TEST(criu_einval)
+{
+	struct drm_vxpu_criu a = { 0 }, r;
+	struct cr_img im;
+	uint64_t *blob;
+	int fd, fd2;
+
+	fd = dt_open(0);
+	dt_bo(fd, VT_PAGE, VXPU_BO_GTT, NULL);
+	a.op = 5;
+	VT_ERR(criu_raw(fd, &a), EINVAL);
+	a.op = VXPU_CRIU_UNPAUSE;
+	a.flags = 1;
+	VT_ERR(criu_raw(fd, &a), EINVAL);
+	a.flags = 0;
+	a.pad = 1;
+	VT_ERR(criu_raw(fd, &a), EINVAL);
+	/* UNPAUSE without a pause */
+	VT_ERR(vxpu_criu_unpause(fd), EINVAL);
+
+	cr_checkpoint(fd, &im);
+	fd2 = dt_open(0);
+	r = cr_args(fd2, &im, 1);
+	r.restore_cookie = 0;
+	VT_ERR(vxpu_criu_restore(fd2, &r), EINVAL);
+	r.restore_cookie = 1;
+	r.device.actual_gpu_id ^= 0x100;
+	VT_ERR(vxpu_criu_restore(fd2, &r), EINVAL);
+	r.device.actual_gpu_id ^= 0x100;
+	r.device.pad = 1;
+	VT_ERR(vxpu_criu_restore(fd2, &r), EINVAL);
+	r.device.pad = 0;
+	r.num_bos = VXPU_CRIU_BO_MAX + 1;
+	VT_ERR(vxpu_criu_restore(fd2, &r), EINVAL);
+	r.num_bos = im.info.num_bos;
+	r.priv_data_size = VXPU_CRIU_PRIV_MAX + 8;
+	VT_ERR(vxpu_criu_restore(fd2, &r), EINVAL);
+	r.priv_data_size = im.info.priv_data_size;
+	/* a bad bucket: size 0 */
+	((struct drm_vxpu_criu_bo_bucket *)(uintptr_t)r.bos)[0].size = 0;
+	VT_ERR(vxpu_criu_restore(fd2, &r), EINVAL);
+	free((void *)(uintptr_t)r.bos);
+	/* a bad blob: magic, version, truncated */
+	r = cr_args(fd2, &im, 1);
+	blob = malloc(im.info.priv_data_size);
+	memcpy(blob, im.priv, im.info.priv_data_size);
+	r.priv_data = (uintptr_t)blob;
+	blob[0] ^= 1;
+	VT_ERR(vxpu_criu_restore(fd2, &r), EINVAL);
+	blob[0] ^= 1;
+	blob[1] += 1;
+	VT_ERR(vxpu_criu_restore(fd2, &r), EINVAL);
+	blob[1] -= 1;
+	r.priv_data_size -= 8;
+	VT_ERR(vxpu_criu_restore(fd2, &r), EINVAL);
+	r.priv_data_size += 8;
+	/* the id is taken by the original, still open */
+	VT_ERR(vxpu_criu_restore(fd2, &r), EEXIST);
+	ck_assert_uint_eq(dt_ctxinfo(fd2).bo_count, 0);
+	free((void *)(uintptr_t)r.bos);
+	free(blob);
+	close(fd2);
+	close(fd);
+	cr_free(&im);
+}
+END_TEST
+
+START_TEST(criu_ebusy_eagain)
+{
+	struct drm_vxpu_criu ck;
+	struct cr_img im;
+	uint32_t ev;
+	int fd, fd2;
+
+	fd = dt_open(0);
+	dt_bo(fd, VT_PAGE, VXPU_BO_GTT, NULL);
+	/* CHECKPOINT without PROCESS_INFO's pause */
+	memset(&ck, 0, sizeof(ck));
+	ck.num_bos = 1;
+	VT_ERR(vxpu_criu_checkpoint(fd, &ck), EBUSY);
+	/* a user pause is not a PROCESS_INFO pause */
+	VT_OK(vxpu_context_pause(fd));
+	VT_ERR(vxpu_criu_checkpoint(fd, &ck), EBUSY);
+	VT_OK(vxpu_context_resume(fd));
+
+	cr_checkpoint(fd, &im);
+	/* counts changed since PROCESS_INFO */
+	VT_OK(vxpu_event_create(fd, 0, &ev));
+	VT_ERR(vxpu_criu_checkpoint(fd, &im.ck), EAGAIN);
+	VT_OK(vxpu_event_destroy(fd, ev));
+	dt_bo(fd, VT_PAGE, VXPU_BO_GTT, NULL);
+	VT_ERR(vxpu_criu_checkpoint(fd, &im.ck), EAGAIN);
+	/* after UNPAUSE the pause fd holds nothing: CHECKPOINT refused */
+	VT_OK(vxpu_criu_unpause(fd));
+	VT_ERR(vxpu_criu_unpause(fd), EINVAL);
+	VT_ERR(vxpu_criu_checkpoint(fd, &im.ck), EBUSY);
+
+	/* RESTORE into a context that is not fresh */
+	VT_ERR(cr_restore(fd, &im, 3), EBUSY);
+	fd2 = dt_open(0);
+	dt_bo(fd2, VT_PAGE, VXPU_BO_GTT, NULL);
+	VT_ERR(cr_restore(fd2, &im, 3), EBUSY);
+	close(fd2);
+	fd2 = dt_open(0);
+	VT_OK(vxpu_event_create(fd2, 0, &ev));
+	VT_ERR(cr_restore(fd2, &im, 3), EBUSY);
+	close(fd2);
+	/* RESUME with nothing pending */
+	VT_ERR(vxpu_criu_resume(fd, 0), ENOENT);
+	VT_ERR(vxpu_criu_resume(fd, getpid()), ENOENT);
+	close(fd);
+	cr_free(&im);
+}
+END_TEST
+
+/* the pause fd holds the pause: closing it, UNPAUSE, nesting */
+START_TEST(criu_pause_fd)
+{
+	struct et_ctx c;
+	struct drm_vxpu_criu i1, i2;
+	struct drm_vxpu_queue_info qi;
+
+	et_open(&c, 0);
+	VT_OK(vxpu_criu_process_info(c.fd, &i1));
+	VT_OK(vxpu_criu_process_info(c.fd, &i2));
+	ck_assert_uint_eq(et_info(&c.q).state, VXPU_QUEUE_PAUSED);
+	/* UNPAUSE drops the oldest: i2 still holds a pause */
+	VT_OK(vxpu_criu_unpause(c.fd));
+	ck_assert_uint_eq(et_info(&c.q).state, VXPU_QUEUE_PAUSED);
+	/* closing i1 (already unpaused) changes nothing */
+	close(i1.pause_fd);
+	ck_assert_uint_eq(et_info(&c.q).state, VXPU_QUEUE_PAUSED);
+	/* closing i2 resumes */
+	close(i2.pause_fd);
+	qi = et_info(&c.q);
+	ck_assert_uint_eq(qi.state, VXPU_QUEUE_IDLE);
+	VT_ERR(vxpu_criu_unpause(c.fd), EINVAL);
+	/* the pause fd is close-on-exec */
+	VT_OK(vxpu_criu_process_info(c.fd, &i1));
+	ck_assert_int_eq(fcntl(i1.pause_fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	VT_OK(vxpu_criu_unpause(c.fd));
+	close(i1.pause_fd);
+	et_close(&c);
+}
+END_TEST
+
+/*
+ * -EPERM: without CAP_CHECKPOINT_RESTORE and CAP_SYS_ADMIN (even on the
+ * caller's own context); from a process that is neither the owner nor its
+ * ptrace parent. A ptrace parent ("plugin") may, and its SIGKILL undoes
+ * the pause its pause fd held.
+ */
+START_TEST(criu_eperm_and_kill)
+{
+	struct et_ctx c;
+	struct drm_vxpu_criu info;
+	int pipefd[2];
+	pid_t pid, parent = getpid();
+	char ch;
+
+	et_open(&c, 0);
+
+	/* no capability: even the owner is refused */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		static const int caps[] = { CAP_CHECKPOINT_RESTORE, CAP_SYS_ADMIN };
+		int fd;
+
+		drop_caps(caps, 2);
+		fd = vxpu_open_index(0);
+		CHILD_CHECK(fd >= 0, "open");
+		CHILD_CHECK(vxpu_criu_process_info(fd, &info) == -EPERM, "process_info");
+		CHILD_CHECK(vxpu_criu_resume(fd, 0) == -EPERM, "resume");
+		_exit(0);
+	}
+	dt_wait_ok(pid, "no capability");
+
+	/* one of the two capabilities is enough */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		static const int caps[] = { CAP_SYS_ADMIN };
+		int fd;
+
+		drop_caps(caps, 1);
+		fd = vxpu_open_index(0);
+		CHILD_CHECK(fd >= 0, "open");
+		CHILD_CHECK(vxpu_criu_process_info(fd, &info) == 0, "process_info");
+		CHILD_CHECK(vxpu_criu_unpause(fd) == 0, "unpause");
+		_exit(0);
+	}
+	dt_wait_ok(pid, "CAP_CHECKPOINT_RESTORE only");
+
+	/* neither owner nor ptrace parent, on the inherited file */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		CHILD_CHECK(vxpu_criu_process_info(c.fd, &info) == -EPERM, "process_info");
+		CHILD_CHECK(vxpu_criu_unpause(c.fd) == -EPERM, "unpause");
+		_exit(0);
+	}
+	dt_wait_ok(pid, "not the owner");
+	ck_assert_uint_eq(et_info(&c.q).state, VXPU_QUEUE_IDLE);
+
+	/* the ptrace parent may; SIGKILL of it undoes its pause */
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		close(pipefd[0]);
+		seize(parent);
+		CHILD_CHECK(vxpu_criu_process_info(c.fd, &info) == 0, "process_info");
+		CHILD_CHECK(info.pid == (uint32_t)parent, "pid %u", info.pid);
+		CHILD_CHECK(write(pipefd[1], "p", 1) == 1, "write");
+		for (;;)
+			pause();
+	}
+	close(pipefd[1]);
+	ck_assert_int_eq(read(pipefd[0], &ch, 1), 1);
+	ck_assert_uint_eq(et_info(&c.q).state, VXPU_QUEUE_PAUSED);
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	ck_assert_uint_eq(et_info(&c.q).state, VXPU_QUEUE_IDLE);
+	close(pipefd[0]);
+	et_close(&c);
+}
+END_TEST
+
+/* the struct size rules of DRM_VXPU_CRIU, and its presence in caps */
+START_TEST(criu_abi)
+{
+	struct drm_vxpu_criu a[2];
+	int fd = dt_open(0);
+
+	ck_assert(dt_devinfo(fd).caps & VXPU_CAP_CRIU);
+	memset(a, 0, sizeof(a));
+	a[0].op = VXPU_CRIU_UNPAUSE;
+	ck_assert_int_eq(ioctl(fd, vt_ioctl_resize(DRM_IOCTL_VXPU_CRIU, sizeof(a[0]) - 8), a), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	((uint8_t *)a)[sizeof(a[0]) + 3] = 1;
+	ck_assert_int_eq(ioctl(fd, vt_ioctl_resize(DRM_IOCTL_VXPU_CRIU, sizeof(a[0]) + 8), a), -1);
+	ck_assert_int_eq(errno, E2BIG);
+	close(fd);
+}
+END_TEST
+
+TCase *ct_tcase_criu(void)
+{
+	TCase *tc = tcase_create("criu");
+
+	tcase_set_timeout(tc, VT_TIMEOUT);
+	tcase_add_test(tc, criu_roundtrip);
+	tcase_add_test(tc, criu_restore_in_child);
+	tcase_add_test(tc, criu_shared_bo);
+	tcase_add_test(tc, criu_einval);
+	tcase_add_test(tc, criu_ebusy_eagain);
+	tcase_add_test(tc, criu_pause_fd);
+	tcase_add_test(tc, criu_eperm_and_kill);
+	tcase_add_test(tc, criu_abi);
+	return tc;
+}
