@@ -282,12 +282,14 @@ static bool img_pkt_uses_memory(u32 opcode)
 static int img_check_fault(const struct vxpu_img_queue *q, const char **why)
 {
 	const struct drm_vxpu_fault *f = &q->fault;
+	/* REVOKED: an UNMAPPED fault in a revoked grant, failed by the backend */
 	bool mem = f->reason == VXPU_FAULT_UNMAPPED ||
-		   f->reason == VXPU_FAULT_PERMISSION;
+		   f->reason == VXPU_FAULT_PERMISSION ||
+		   f->reason == VXPU_FAULT_REVOKED;
 
 	if (f->reason == VXPU_FAULT_NONE)
 		return img_bad(why, "queue in ERROR without a fault reason");
-	if (f->reason > VXPU_FAULT_BAD_EVENT)
+	if (f->reason > VXPU_FAULT_REVOKED)
 		return img_bad(why, "queue fault reason unknown");
 	if (f->queue != q->id)
 		return img_bad(why, "queue fault names another queue");
@@ -297,7 +299,7 @@ static int img_check_fault(const struct vxpu_img_queue *q, const char **why)
 		return img_bad(why, "queue fault va not page aligned");
 	if (mem && f->access != VXPU_ACCESS_READ &&
 	    f->access != VXPU_ACCESS_WRITE)
-		return img_bad(why, "queue fault access not READ/WRITE for UNMAPPED/PERMISSION");
+		return img_bad(why, "queue fault access not READ/WRITE for a memory fault");
 	if (!mem && f->access)
 		return img_bad(why, "queue fault access set for a non-memory fault reason");
 	if (f->reason == VXPU_FAULT_BAD_PACKET ||
@@ -308,7 +310,7 @@ static int img_check_fault(const struct vxpu_img_queue *q, const char **why)
 		return img_bad(why, "queue fault asid zero for a memory fault");
 	} else if (mem && f->asid > VXPU_IMG_ID_MAX) {
 		/* only BAD_ASID may name an ASID that never existed */
-		return img_bad(why, "queue fault asid over INT_MAX for UNMAPPED/PERMISSION");
+		return img_bad(why, "queue fault asid over INT_MAX for a memory fault");
 	}
 	if (f->reason == VXPU_FAULT_BAD_EVENT && q->pkt.opcode != VXPU_OP_SIGNAL)
 		return img_bad(why, "queue fault BAD_EVENT for a packet that is not SIGNAL");

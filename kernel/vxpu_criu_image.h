@@ -34,14 +34,16 @@
  *   any opcode but HASH64, exec.acc and exec.tail are zero;
  * - IDLE: pkt_valid 0 (wptr may be ahead: a doorbell while paused);
  *   WAITING: pkt_valid 1 and a VXPU_OP_WAIT packet;
- * - ERROR: pkt_valid 1, fault.reason a known reason, fault.queue == id,
- *   fault.packet == rptr, fault.va page aligned, fault.access READ or
- *   WRITE for UNMAPPED and PERMISSION and 0 otherwise, fault.asid and
- *   fault.va 0 for BAD_PACKET and BAD_EVENT, fault.asid non-zero
- *   otherwise (and an id, at most VXPU_IMG_ID_MAX, for UNMAPPED and
- *   PERMISSION: only BAD_ASID names any u32); BAD_EVENT only for a SIGNAL packet, UNMAPPED, PERMISSION
- *   and BAD_ASID only for a packet that accesses memory (not NOP or
- *   SIGNAL). Any other state: the fault record all zero.
+ * - ERROR: pkt_valid 1, fault.reason UNMAPPED..REVOKED, fault.queue ==
+ *   id, fault.packet == rptr, fault.va page aligned; for the memory
+ *   faults UNMAPPED, PERMISSION and REVOKED (an UNMAPPED in a revoked
+ *   grant that the backend failed) fault.access READ or WRITE and
+ *   fault.asid an id (1..VXPU_IMG_ID_MAX), else access 0; BAD_ASID
+ *   names any non-zero u32; BAD_PACKET and BAD_EVENT have asid and va
+ *   0; BAD_EVENT only for a SIGNAL packet, memory faults and BAD_ASID
+ *   only for a packet that accesses memory (not NOP or SIGNAL). Any
+ *   other state: the fault record all zero. (STALLED, a queue stopped
+ *   at a revoked grant, is not a state of this format.)
  *
  * BO bucket offsets are not checked for uniqueness here (the restore's
  * registry of shared BOs must refuse a duplicate key itself).

@@ -259,7 +259,7 @@ static void gen_queue(uint64_t *rs, struct cg_image *ci, struct vxpu_img_queue *
 		q->state = VXPU_QUEUE_ERROR;
 		q->pkt_valid = 1;
 		q->wptr = q->rptr + 1 + below(rs, q->ring_entries);
-		reason = 1 + (uint32_t)below(rs, 5);
+		reason = 1 + (uint32_t)below(rs, VXPU_FAULT_REVOKED);
 		q->fault.reason = reason;
 		q->fault.queue = id;
 		q->fault.packet = q->rptr;

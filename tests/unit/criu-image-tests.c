@@ -371,7 +371,7 @@ enum {
 	OK_BAD_PACKET_GARBAGE, OK_BAD_PACKET_PROGRESS, OK_IDLE_DOORBELL_PAUSED,
 	OK_RUNNING_BETWEEN, OK_FULL_RING, OK_MAP_AT_VA_END, OK_MAP_WHOLE_BO, OK_RING_AT_BO_END,
 	OK_IDS_MAX, OK_CURSORS, OK_HANDLE_MAX, OK_ADJACENT_MAPS, OK_BAD_ASID_FAULT,
-	OK_BAD_EVENT_FAULT, OK_MATMUL_DONE, OK_ASID_NOT_QUEUED, OK_COUNT
+	OK_BAD_EVENT_FAULT, OK_MATMUL_DONE, OK_ASID_NOT_QUEUED, OK_REVOKED_FAULT, OK_COUNT
 };
 
 START_TEST(accepted_edges)
@@ -465,6 +465,10 @@ START_TEST(accepted_edges)
 		q->pkt = (struct drm_vxpu_packet){ .opcode = VXPU_OP_MATMUL_U32, .src = 0x100000,
 			.dst = 0x200000, .arg = { 0x100000, 4 | 5ULL << 32, 3 } };
 		q->exec.done = 4;
+		break;
+	case OK_REVOKED_FAULT:	/* a revoked grant's hole, failed by the backend */
+		b.q[3].fault.reason = VXPU_FAULT_REVOKED;
+		b.q[3].fault.access = VXPU_ACCESS_READ;
 		break;
 	case OK_ASID_NOT_QUEUED:	/* an ASID without maps or queues */
 		b.m[2].asid = 1;
@@ -577,8 +581,8 @@ static const struct rule rules[] = {
 	R(fault_queue, "queue fault names another queue"),
 	R(fault_packet, "queue fault packet is not the queue's rptr"),
 	R(fault_va_unaligned, "queue fault va not page aligned"),
-	R(fault_access_zero, "queue fault access not READ/WRITE for UNMAPPED/PERMISSION"),
-	R(fault_access_both, "queue fault access not READ/WRITE for UNMAPPED/PERMISSION"),
+	R(fault_access_zero, "queue fault access not READ/WRITE for a memory fault"),
+	R(fault_access_both, "queue fault access not READ/WRITE for a memory fault"),
 	R(fault_access_bad_asid, "queue fault access set for a non-memory fault reason"),
 	R(fault_asid_bad_packet, "queue fault asid or va set for BAD_PACKET/BAD_EVENT"),
 	R(fault_va_bad_event, "queue fault asid or va set for BAD_PACKET/BAD_EVENT"),
@@ -595,7 +599,10 @@ static const struct rule rules[] = {
 	/* 100 */ R(event_pad, "event pad not zero"),
 	R(event_dup, "event ids duplicate or not ascending"),
 	R(event_unsorted, "event ids duplicate or not ascending"),
-	R(fault_asid_not_an_id, "queue fault asid over INT_MAX for UNMAPPED/PERMISSION"),
+	R(fault_asid_not_an_id, "queue fault asid over INT_MAX for a memory fault"),
+	R(revoked_access_zero, "queue fault access not READ/WRITE for a memory fault"),
+	R(revoked_signal, "queue memory fault for a packet that accesses no memory"),
+	R(revoked_asid_zero, "queue fault asid zero for a memory fault"),
 };
 
 #define NRULES	((int)(sizeof(rules) / sizeof(rules[0])))
@@ -706,7 +713,7 @@ static void *mutate(struct base *b, int i)
 	case 78: q0->state = VXPU_QUEUE_WAITING; break;
 	case 79: q1->state = VXPU_QUEUE_ERROR; break;
 	case 80: q3->fault.reason = VXPU_FAULT_NONE; break;
-	case 81: q3->fault.reason = VXPU_FAULT_BAD_EVENT + 1; break;
+	case 81: q3->fault.reason = VXPU_FAULT_REVOKED + 1; break;
 	case 82: q3->fault.queue = 1; break;
 	case 83: q3->fault.packet = 4; break;
 	case 84: q3->fault.va += 8; break;
@@ -749,6 +756,18 @@ static void *mutate(struct base *b, int i)
 	case 101: b->e[2].id = 2; break;
 	case 102: swap_bytes(&b->e[1], &b->e[2], sizeof(b->e[0])); break;
 	case 103: q3->fault.asid = VXPU_IMG_ID_MAX + 1; break;
+	case 104:
+		q3->fault.reason = VXPU_FAULT_REVOKED;
+		q3->fault.access = 0;
+		break;
+	case 105:
+		q3->fault.reason = VXPU_FAULT_REVOKED;
+		q3->pkt = (struct drm_vxpu_packet){ .opcode = VXPU_OP_SIGNAL, .arg = { 9, 1 } };
+		break;
+	case 106:
+		q3->fault.reason = VXPU_FAULT_REVOKED;
+		q3->fault.asid = 0;
+		break;
 	default: ck_abort_msg("no mutation %d", i);
 	}
 	return extra;
