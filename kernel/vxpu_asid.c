@@ -8,6 +8,14 @@
  * pfn << VXPU_PTE_SHIFT | VXPU_MAP_* permission bits. Every mapping holds a
  * reference on its BO, so the pages a PTE names stay allocated (GTT BOs are
  * pinned, VRAM blocks stay allocated) until the mapping goes.
+ *
+ * Mappings of a foreign BO (vxpu_grant.c) are also on the foreign BO's
+ * list, so that a revoke finds them: vxpu_asid_revoke_foreign() erases
+ * their page table entries and leaves the node as a *hole* (translations
+ * of it fail with -ENXIO) until the frontend unmaps it or the backend
+ * fills it (vxpu_asid_fill_hole()). A translation of granted pages counts
+ * as active on the foreign BO until vxpu_xlate_put(); revoke waits for
+ * that count to drop to zero.
  */
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -65,11 +73,21 @@ static void vxpu_pt_clear(struct vxpu_asid *asid, u64 va, u64 size)
 	}
 }
 
+/* The page of page @i of @m: its BO's, the supplied BO's or the zero page. */
+static struct page *vxpu_mapping_page(struct vxpu_mapping *m, unsigned long i)
+{
+	if (m->zero)
+		return ZERO_PAGE(0);
+	if (m->supply)
+		return vxpu_bo_page(m->supply, (m->supply_offset >> PAGE_SHIFT) + i);
+	return vxpu_bo_page(m->bo, (m->bo_offset >> PAGE_SHIFT) + i);
+}
+
 static int vxpu_pt_fill(struct vxpu_asid *asid, struct vxpu_mapping *m)
 {
 	unsigned long first = m->node.start >> PAGE_SHIFT;
 	unsigned long npages = m->node.size >> PAGE_SHIFT;
-	unsigned long bo_first = m->bo_offset >> PAGE_SHIFT;
+	u32 perm = m->zero ? VXPU_MAP_READ : m->perm;
 	XA_STATE(xas, &asid->pt, first);
 	unsigned long i = 0;
 	int ret;
@@ -81,10 +99,10 @@ static int vxpu_pt_fill(struct vxpu_asid *asid, struct vxpu_mapping *m)
 		xas_set(&xas, first + i);
 		xas_lock(&xas);
 		for (; i < end; i++) {
-			struct page *page = vxpu_bo_page(m->bo, bo_first + i);
+			struct page *page = vxpu_mapping_page(m, i);
 			unsigned long pte;
 
-			pte = page_to_pfn(page) << VXPU_PTE_SHIFT | m->perm;
+			pte = page_to_pfn(page) << VXPU_PTE_SHIFT | perm;
 			xas_store(&xas, xa_mk_value(pte));
 			if (xas_error(&xas))
 				break;
@@ -151,6 +169,7 @@ int vxpu_asid_translate(struct vxpu_asid *asid, u64 va, u64 len, u32 perm,
 
 	x->npages = 0;
 	x->bo = NULL;
+	x->granted = NULL;
 	x->va = va & PAGE_MASK;
 	if (WARN_ON(!max || max > VXPU_XLATE_MAX || !len))
 		return -EINVAL;
@@ -162,7 +181,8 @@ int vxpu_asid_translate(struct vxpu_asid *asid, u64 va, u64 len, u32 perm,
 	}
 	x->gen = asid->gen;
 	m = vxpu_asid_find(asid, va);
-	if (!m) {
+	if (!m || !m->filled) {
+		/* Not mapped, or a revoked grant's hole. */
 		ret = -ENXIO;
 		goto out;
 	}
@@ -188,8 +208,15 @@ int vxpu_asid_translate(struct vxpu_asid *asid, u64 va, u64 len, u32 perm,
 	}
 
 	if (x->npages) {
-		x->bo = m->bo;
-		drm_gem_object_get(&m->bo->base);
+		/* A filled hole's pages belong to the supplied BO. */
+		x->bo = m->supply ? m->supply : m->bo;
+		drm_gem_object_get(&x->bo->base);
+		if (!m->hole && vxpu_bo_is_foreign(&m->bo->base)) {
+			/* Revoke waits for this (see vxpu_xlate_put()). */
+			x->granted = container_of(m->bo, struct vxpu_foreign,
+						  bo);
+			atomic_inc(&x->granted->active);
+		}
 		/* The caller meets the error again at the next page. */
 		ret = 0;
 	}
@@ -201,22 +228,45 @@ out:
 /* Release a translation; may free the BO (see the lock order). */
 void vxpu_xlate_put(struct vxpu_xlate *x)
 {
+	if (x->granted)
+		vxpu_foreign_idle(x->granted);
+	x->granted = NULL;
 	if (x->bo)
 		drm_gem_object_put(&x->bo->base);
 	x->bo = NULL;
 	x->npages = 0;
 }
 
+/* A foreign BO's mapping leaves its list (the caller holds asid->lock). */
+static void vxpu_mapping_unlink(struct vxpu_mapping *m)
+{
+	struct vxpu_foreign *f;
+
+	if (!m->asid)
+		return;
+	f = container_of(m->bo, struct vxpu_foreign, bo);
+	spin_lock(&f->map_lock);
+	list_del_init(&m->fbo_link);
+	f->map_total--;
+	spin_unlock(&f->map_lock);
+	m->asid = NULL;
+}
+
 static void vxpu_mapping_remove(struct vxpu_asid *asid, struct vxpu_mapping *m)
 {
 	lockdep_assert_held(&asid->lock);
-	vxpu_pt_clear(asid, m->node.start, m->node.size);
+	vxpu_mapping_unlink(m);
+	if (m->filled)
+		vxpu_pt_clear(asid, m->node.start, m->node.size);
+	m->filled = false;
 	drm_mm_remove_node(&m->node);
 	WRITE_ONCE(asid->gen, asid->gen + 1);
 	WARN_ON(!asid->mapping_count);
 	asid->mapping_count--;
 	WARN_ON(atomic_dec_return(&m->bo->map_count) < 0);
-	/* May free the BO: see the lock order in vxpu_drv.h. */
+	/* May free the BOs: see the lock order in vxpu_drv.h. */
+	if (m->supply)
+		drm_gem_object_put(&m->supply->base);
 	drm_gem_object_put(&m->bo->base);
 	kfree(m);
 	atomic_dec(&vxpu_live_mappings);
@@ -336,11 +386,36 @@ int vxpu_ioctl_asid_destroy(struct drm_device *drm, void *data,
 }
 
 /*
+ * Link a new mapping of a foreign BO to it, unless it is revoked
+ * (-EKEYREVOKED). The caller holds asid->lock.
+ */
+static int vxpu_mapping_link(struct vxpu_asid *asid, struct vxpu_mapping *m)
+{
+	struct vxpu_foreign *f;
+	int ret = 0;
+
+	if (!vxpu_bo_is_foreign(&m->bo->base))
+		return 0;
+	f = container_of(m->bo, struct vxpu_foreign, bo);
+	spin_lock(&f->map_lock);
+	if (f->revoked) {
+		ret = -EKEYREVOKED;
+	} else {
+		m->asid = asid;
+		list_add_tail(&m->fbo_link, &f->maps);
+		f->map_total++;
+	}
+	spin_unlock(&f->map_lock);
+	return ret;
+}
+
+/*
  * Map [@bo_offset, @bo_offset + @size) of @bo into @asid, at *@va with
  * VXPU_MAP_FIXED in @flags, else at a VA the allocator picks (returned in
  * *@va). The caller validated alignment, range and flags. The mapping
  * takes a BO reference of its own. Errors: -ENOENT (ASID destroyed),
- * -EEXIST (fixed range busy), -ENOSPC, -ENOMEM.
+ * -EEXIST (fixed range busy), -ENOSPC, -ENOMEM, -EKEYREVOKED (a revoked
+ * foreign BO).
  */
 int vxpu_asid_map(struct vxpu_asid *asid, struct vxpu_bo *bo, u64 bo_offset,
 		  u64 size, u64 *va, u32 flags)
@@ -354,6 +429,8 @@ int vxpu_asid_map(struct vxpu_asid *asid, struct vxpu_bo *bo, u64 bo_offset,
 	m->bo = bo;
 	m->bo_offset = bo_offset;
 	m->perm = flags & VXPU_PTE_PERM_MASK;
+	m->filled = true;
+	INIT_LIST_HEAD(&m->fbo_link);
 
 	mutex_lock(&asid->lock);
 	if (asid->dead) {
@@ -375,8 +452,15 @@ int vxpu_asid_map(struct vxpu_asid *asid, struct vxpu_bo *bo, u64 bo_offset,
 	if (ret)
 		goto err_unlock;
 
+	/* Linked before the fill: a revoke from now on finds it. */
+	ret = vxpu_mapping_link(asid, m);
+	if (ret) {
+		drm_mm_remove_node(&m->node);
+		goto err_unlock;
+	}
 	ret = vxpu_pt_fill(asid, m);
 	if (ret) {
+		vxpu_mapping_unlink(m);
 		drm_mm_remove_node(&m->node);
 		goto err_unlock;
 	}
@@ -434,6 +518,13 @@ int vxpu_ioctl_vm_map(struct drm_device *drm, void *data,
 		ret = -EINVAL;
 		goto out_put_obj;
 	}
+	/* A foreign BO maps with at most the access its grant map gave. */
+	if (vxpu_bo_is_foreign(obj) &&
+	    (args->flags & VXPU_PTE_PERM_MASK &
+	     ~container_of(obj, struct vxpu_foreign, bo.base)->perm)) {
+		ret = -EACCES;
+		goto out_put_obj;
+	}
 
 	asid = vxpu_asid_get(ctx, args->asid);
 	if (!asid) {
@@ -476,5 +567,148 @@ int vxpu_ioctl_vm_unmap(struct drm_device *drm, void *data,
 	mutex_unlock(&asid->lock);
 
 	vxpu_asid_put(asid);
+	return ret;
+}
+
+/* ---- revocation of foreign BOs (vxpu_grant.c) ------------------------------ */
+
+/* The first mapping of @f on @asid (any ASID if NULL) that is no hole. */
+static struct vxpu_mapping *vxpu_foreign_next(struct vxpu_foreign *f,
+					      struct vxpu_asid *asid)
+{
+	struct vxpu_mapping *m;
+
+	lockdep_assert_held(&f->map_lock);
+	list_for_each_entry(m, &f->maps, fbo_link) {
+		if (!m->hole && (!asid || m->asid == asid))
+			return m;
+	}
+	return NULL;
+}
+
+/**
+ * vxpu_asid_revoke_foreign - turn every ASID mapping of a foreign BO into a hole
+ * @f: the foreign BO, already marked revoked (no mapping is added any more)
+ *
+ * Erases the page table entries of every mapping of @f, bumps the ASID's
+ * gen (the engine's cached translations go stale) and keeps the nodes as
+ * holes. Allocates nothing. Called with grant_lock held, no ASID lock.
+ */
+void vxpu_asid_revoke_foreign(struct vxpu_foreign *f)
+{
+	struct vxpu_mapping *m;
+	struct vxpu_asid *asid;
+
+	for (;;) {
+		spin_lock(&f->map_lock);
+		m = vxpu_foreign_next(f, NULL);
+		asid = m ? m->asid : NULL;
+		/* Linked mappings keep their ASID's table reference alive. */
+		if (asid)
+			kref_get(&asid->ref);
+		spin_unlock(&f->map_lock);
+		if (!asid)
+			break;
+
+		mutex_lock(&asid->lock);
+		/* Under asid->lock none of this ASID's mappings can go. */
+		spin_lock(&f->map_lock);
+		while ((m = vxpu_foreign_next(f, asid))) {
+			m->hole = true;
+			spin_unlock(&f->map_lock);
+			if (m->filled)
+				vxpu_pt_clear(asid, m->node.start, m->node.size);
+			m->filled = false;
+			spin_lock(&f->map_lock);
+		}
+		spin_unlock(&f->map_lock);
+		WRITE_ONCE(asid->gen, asid->gen + 1);
+		mutex_unlock(&asid->lock);
+		vxpu_asid_put(asid);
+		cond_resched();
+	}
+}
+
+/**
+ * vxpu_asid_hole_info - describe the hole containing a device address
+ * @asid: the frontend's ASID
+ * @va: the faulting address
+ * @f: out, the foreign BO, with a GEM reference (when 0 or 1 is returned)
+ * @hole_va: out, first address of the hole
+ * @hole_size: out, its bytes
+ * @offset: out, offset in the foreign BO (the grant) of @va's page
+ *
+ * Returns 1 for a hole not filled yet, 0 for a filled one, -ENXIO if @va
+ * is in no hole (anymore).
+ */
+int vxpu_asid_hole_info(struct vxpu_asid *asid, u64 va,
+			struct vxpu_foreign **f, u64 *hole_va, u64 *hole_size,
+			u64 *offset)
+{
+	struct vxpu_mapping *m;
+	int ret = -ENXIO;
+
+	mutex_lock(&asid->lock);
+	m = asid->dead ? NULL : vxpu_asid_find(asid, va);
+	if (m && m->hole) {
+		*f = container_of(m->bo, struct vxpu_foreign, bo);
+		drm_gem_object_get(&m->bo->base);
+		*hole_va = m->node.start;
+		*hole_size = m->node.size;
+		*offset = m->bo_offset + ((va & PAGE_MASK) - m->node.start);
+		ret = m->filled ? 0 : 1;
+	}
+	mutex_unlock(&asid->lock);
+	return ret;
+}
+
+/**
+ * vxpu_asid_fill_hole - map replacement memory into a hole
+ * @asid: the frontend's ASID
+ * @va: an address in the hole
+ * @g: the grant the hole must belong to
+ * @supply: the backend's BO (the mapping takes a reference), or NULL for
+ *	the zero page (read-only)
+ * @supply_offset: offset in @supply of the hole's first page; the caller
+ *	checked that the hole fits
+ *
+ * Returns 0 (also when the hole was filled already), -ESRCH if the hole
+ * is gone, -EINVAL if @supply is too short for it, -ENOMEM.
+ */
+int vxpu_asid_fill_hole(struct vxpu_asid *asid, u64 va,
+			struct vxpu_grant *g, struct vxpu_bo *supply,
+			u64 supply_offset)
+{
+	struct vxpu_mapping *m;
+	int ret = 0;
+
+	mutex_lock(&asid->lock);
+	m = asid->dead ? NULL : vxpu_asid_find(asid, va);
+	if (!m || !m->hole ||
+	    container_of(m->bo, struct vxpu_foreign, bo)->grant != g) {
+		ret = -ESRCH;
+		goto out;
+	}
+	if (m->filled)
+		goto out;
+	if (supply && (supply_offset > supply->base.size ||
+		       m->node.size > supply->base.size - supply_offset)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	m->zero = !supply;
+	m->supply = supply;
+	m->supply_offset = supply_offset;
+	ret = vxpu_pt_fill(asid, m);
+	if (ret) {
+		m->zero = false;
+		m->supply = NULL;
+		goto out;
+	}
+	if (supply)
+		drm_gem_object_get(&supply->base);
+	m->filled = true;
+out:
+	mutex_unlock(&asid->lock);
 	return ret;
 }

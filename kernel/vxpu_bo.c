@@ -173,6 +173,15 @@ static void vxpu_bo_attach(struct vxpu_bo *bo, struct vxpu_ctx *ctx)
 	spin_unlock(&ctx->lock);
 }
 
+/*
+ * A handle of the BO goes away. When it is its owner's, the BO is being
+ * destroyed as far as grants go: they are revoked (vxpu_grant.c).
+ */
+static void vxpu_bo_close(struct drm_gem_object *obj, struct drm_file *file)
+{
+	vxpu_grant_bo_closed(to_vxpu_bo(obj), file);
+}
+
 /* ---- GTT (shmem) ---------------------------------------------------------- */
 
 static void vxpu_gtt_free(struct drm_gem_object *obj)
@@ -199,6 +208,7 @@ static int vxpu_gtt_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 
 static const struct drm_gem_object_funcs vxpu_gtt_funcs = {
 	.free		= vxpu_gtt_free,
+	.close		= vxpu_bo_close,
 	.print_info	= drm_gem_shmem_object_print_info,
 	.pin		= drm_gem_shmem_object_pin,
 	.unpin		= drm_gem_shmem_object_unpin,
@@ -313,6 +323,7 @@ static struct sg_table *vxpu_vram_get_sg_table(struct drm_gem_object *obj)
 
 static const struct drm_gem_object_funcs vxpu_vram_funcs = {
 	.free		= vxpu_vram_bo_free,
+	.close		= vxpu_bo_close,
 	.get_sg_table	= vxpu_vram_get_sg_table,
 	.mmap		= vxpu_vram_mmap,
 	.vm_ops		= &vxpu_vram_vm_ops,
@@ -367,7 +378,8 @@ err_free:
 bool vxpu_is_vxpu_bo(struct drm_device *drm, struct drm_gem_object *obj)
 {
 	return obj->dev == drm && (obj->funcs == &vxpu_gtt_funcs ||
-				   obj->funcs == &vxpu_vram_funcs);
+				   obj->funcs == &vxpu_vram_funcs ||
+				   vxpu_bo_is_foreign(obj));
 }
 
 /*
@@ -457,7 +469,7 @@ int vxpu_ioctl_bo_info(struct drm_device *drm, void *data,
 
 	args->size = obj->size;
 	args->placement = bo->placement;
-	args->owner_ctx_id = bo->owner ? bo->owner->id : 0;
+	args->owner_ctx_id = vxpu_grant_bo_owner_id(bo);
 	args->mmap_offset = drm_vma_node_offset_addr(&obj->vma_node);
 	drm_gem_object_put(obj);
 	return 0;

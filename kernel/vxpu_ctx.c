@@ -34,6 +34,7 @@ int vxpu_ctx_open(struct drm_device *drm, struct drm_file *file)
 	vxpu_queue_ctx_init(ctx);
 	vxpu_event_ctx_init(ctx);
 	vxpu_criu_ctx_init(ctx);
+	vxpu_grant_ctx_init(ctx);
 
 	ret = xa_alloc_cyclic(&vdev->ctxs, &ctx->id, ctx,
 			      XA_LIMIT(1, INT_MAX), &vdev->ctx_next,
@@ -86,6 +87,8 @@ void vxpu_ctx_postclose(struct drm_device *drm, struct drm_file *file)
 		return;
 
 	vxpu_debugfs_ctx_fini(ctx);
+	/* Revoke what it granted; fail the queues waiting for its answers. */
+	vxpu_grant_ctx_fini(ctx);
 	/* First stop the engines using the context's ASIDs and events. */
 	vxpu_queue_destroy_all(ctx);
 	vxpu_event_destroy_all(ctx);

@@ -50,6 +50,9 @@ atomic_t vxpu_live_asids = ATOMIC_INIT(0);
 atomic_t vxpu_live_mappings = ATOMIC_INIT(0);
 atomic_t vxpu_live_queues = ATOMIC_INIT(0);
 atomic_t vxpu_live_events = ATOMIC_INIT(0);
+atomic_t vxpu_live_grants = ATOMIC_INIT(0);
+atomic_t vxpu_live_foreign = ATOMIC_INIT(0);
+atomic_t vxpu_live_faults = ATOMIC_INIT(0);
 
 static struct platform_device *vxpu_pdevs[VXPU_MAX_DEVICES];
 
@@ -79,7 +82,8 @@ static int vxpu_ioctl_device_info(struct drm_device *drm, void *data,
 	args->vram_size = vdev->vram_size;
 	args->vram_free = vxpu_vram_free(vdev);
 	args->caps = VXPU_CAP_VRAM | VXPU_CAP_GTT | VXPU_CAP_PRIME |
-		     VXPU_CAP_VM_RW | VXPU_CAP_ENGINE | VXPU_CAP_CRIU;
+		     VXPU_CAP_VM_RW | VXPU_CAP_ENGINE | VXPU_CAP_CRIU |
+		     VXPU_CAP_GRANT;
 #ifdef VXPU_HAVE_DRM_ACCEL_H
 	args->caps |= VXPU_CAP_ACCEL_NODE;
 #endif
@@ -115,6 +119,13 @@ static const struct drm_ioctl_desc vxpu_ioctls[] = {
 	VXPU_IOCTL(EVENT_READ, event_read),
 	VXPU_IOCTL(EVENT_WAIT, event_wait),
 	VXPU_IOCTL(CRIU, criu),
+	VXPU_IOCTL(GRANT_CREATE, grant_create),
+	VXPU_IOCTL(GRANT_MAP, grant_map),
+	VXPU_IOCTL(GRANT_UNMAP, grant_unmap),
+	VXPU_IOCTL(GRANT_REVOKE, grant_revoke),
+	VXPU_IOCTL(GRANT_INFO, grant_info),
+	VXPU_IOCTL(FAULT_READ, fault_read),
+	VXPU_IOCTL(FAULT_REPLY, fault_reply),
 };
 
 /*
@@ -143,6 +154,13 @@ static const u16 vxpu_ioctl_min_size[] = {
 	[DRM_VXPU_EVENT_READ] = sizeof(struct drm_vxpu_event_read),
 	[DRM_VXPU_EVENT_WAIT] = sizeof(struct drm_vxpu_event_wait),
 	[DRM_VXPU_CRIU] = sizeof(struct drm_vxpu_criu),
+	[DRM_VXPU_GRANT_CREATE] = sizeof(struct drm_vxpu_grant_create),
+	[DRM_VXPU_GRANT_MAP] = sizeof(struct drm_vxpu_grant_map),
+	[DRM_VXPU_GRANT_UNMAP] = sizeof(struct drm_vxpu_grant_unmap),
+	[DRM_VXPU_GRANT_REVOKE] = sizeof(struct drm_vxpu_grant_revoke),
+	[DRM_VXPU_GRANT_INFO] = sizeof(struct drm_vxpu_grant_info),
+	[DRM_VXPU_FAULT_READ] = sizeof(struct drm_vxpu_fault_read),
+	[DRM_VXPU_FAULT_REPLY] = sizeof(struct drm_vxpu_fault_reply),
 };
 
 static_assert(ARRAY_SIZE(vxpu_ioctl_min_size) == ARRAY_SIZE(vxpu_ioctls));
@@ -215,7 +233,7 @@ static const struct file_operations vxpu_fops = {
 #ifdef CONFIG_COMPAT
 	.compat_ioctl	= vxpu_compat_ioctl,
 #endif
-	.poll		= drm_poll,
+	.poll		= vxpu_poll,	/* drm_poll + grant fault records */
 	.read		= drm_read,
 	.llseek		= noop_llseek,
 	.mmap		= drm_gem_mmap,
@@ -350,8 +368,10 @@ static int vxpu_probe(struct platform_device *pdev)
 
 	platform_set_drvdata(pdev, vdev);
 	vxpu_debugfs_device_init(vdev);
-
-	ret = drm_dev_register(&vdev->drm, 0);
+	/* Grants: after debugfs (its "grants" file), before any open. */
+	ret = vxpu_grant_device_init(vdev);
+	if (!ret)
+		ret = drm_dev_register(&vdev->drm, 0);
 	if (ret) {
 		vxpu_debugfs_device_fini(vdev);
 		return ret;
@@ -383,10 +403,16 @@ static void vxpu_check_leaks(void)
 	int maps = atomic_read(&vxpu_live_mappings);
 	int queues = atomic_read(&vxpu_live_queues);
 	int events = atomic_read(&vxpu_live_events);
+	int grants = atomic_read(&vxpu_live_grants);
+	int foreign = atomic_read(&vxpu_live_foreign);
+	int faults = atomic_read(&vxpu_live_faults);
 
 	if (ctxs || bos || asids || maps || queues || events)
 		pr_err("vxpu: leak: %d contexts, %d BOs, %d ASIDs, %d mappings, %d queues, %d events\n",
 		       ctxs, bos, asids, maps, queues, events);
+	if (grants || foreign || faults)
+		pr_err("vxpu: leak: %d grants, %d foreign BOs, %d fault records\n",
+		       grants, foreign, faults);
 }
 
 static void vxpu_remove_devices(void)

@@ -63,6 +63,24 @@
  *                      reference under it. Taken holding no other lock.
  * Event counters are atomic64_t (monotonic maximum, lock-free); waiters
  * sleep on vxpu_ctx.event_wq.
+ *
+ * Grant locks (vxpu_grant.c), outer to inner; the first two are outer to
+ * every lock above but criu_lock, the last three inner to all of them:
+ *
+ * vxpu_device.grant_lock (mutex) grant creation, map, unmap and revoke;
+ *                      each context's grants list; a grant's BO; the
+ *                      grant_dead flag of BOs. Held across a whole revoke.
+ * vxpu_foreign.rev_lock (rwsem) the revoked flag against the CPU fault
+ *                      handler (read side) inserting a page.
+ * vxpu_foreign.map_lock (spinlock) the foreign BO's list of ASID mappings
+ *                      and the revoked flag for vxpu_asid_map(); nests in
+ *                      vxpu_asid.lock.
+ * vxpu_grant.lock      (spinlock) the grant's state, mapped flag, handle
+ *                      and foreign BO pointer.
+ * vxpu_ctx.fault_lock  (spinlock) a backend's fault records (faults,
+ *                      stalls, counts); its waiters sleep on fault_wq.
+ * A foreign BO's active count (translations of granted pages in use by an
+ * engine step or VM_READ/WRITE) is atomic; revoke waits on its idle_wq.
  */
 #ifndef _VXPU_DRV_H_
 #define _VXPU_DRV_H_
@@ -73,6 +91,8 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
@@ -131,6 +151,12 @@ struct vxpu_device {
 	wait_queue_head_t engine_wq;	/* idle engines sleep here */
 	wait_queue_head_t idle_wq;	/* pause and destroy wait for engines */
 	struct vxpu_engine *engines;	/* engine_count of them */
+
+	/* Grants (vxpu_grant.c): see the lock comment above. */
+	struct mutex grant_lock;
+	struct xarray grants;		/* by index: the low 32 bits of an id */
+	u32 grant_next;
+	u64 grant_seq;			/* the high 32 bits of the next id */
 };
 
 struct vxpu_ctx {
@@ -172,6 +198,18 @@ struct vxpu_ctx {
 	struct list_head criu_pauses;
 	bool restore_pending;		/* restored, paused until RESUME */
 
+	/* Grants: made as backend (grant_lock); fault records (fault_lock). */
+	struct list_head grants;
+	atomic_t foreign_count;		/* foreign BOs of this frontend */
+	spinlock_t fault_lock;
+	struct list_head faults;	/* unread records */
+	struct list_head stalls;	/* read DEVICE records, unanswered */
+	u32 fault_count;		/* records on faults */
+	bool faults_closed;
+	u64 fault_next;
+	u64 faults_lost;
+	wait_queue_head_t fault_wq;
+
 	struct dentry *debugfs;
 };
 
@@ -191,6 +229,33 @@ struct vxpu_bo {
 	struct vxpu_ctx *owner;
 	struct list_head ctx_link;
 	atomic_t map_count;
+	/* Grants of it exist or existed; its owner closed its handle. */
+	bool granted;
+	bool grant_dead;
+};
+
+/*
+ * A foreign BO: a GEM object in the frontend's file whose pages are a
+ * range of the backend's BO (bo.pages points into backing->pages). See
+ * vxpu_grant.c; the locks are described above.
+ */
+struct vxpu_grant;
+
+struct vxpu_foreign {
+	struct vxpu_bo bo;
+	struct vxpu_grant *grant;	/* a reference */
+	struct vxpu_ctx *ctx;		/* the frontend, a reference */
+	struct vxpu_bo *backing;	/* a reference until revoked */
+	u32 perm;			/* VXPU_MAP_READ | VXPU_MAP_WRITE allowed */
+	struct rw_semaphore rev_lock;
+	struct address_space *mapping;	/* rev_lock: where its VMAs are */
+	spinlock_t map_lock;
+	bool revoked;
+	struct list_head maps;		/* vxpu_mapping.fbo_link */
+	u32 map_total;			/* entries of maps */
+	atomic_t active;		/* translations of granted pages in use */
+	wait_queue_head_t idle_wq;
+	atomic_t mmaps;			/* VMAs */
 };
 
 struct vxpu_asid {
@@ -213,6 +278,14 @@ struct vxpu_mapping {
 	struct vxpu_bo *bo;
 	u64 bo_offset;
 	u32 perm;
+	/* Foreign BOs only: see vxpu_asid_revoke_foreign(). */
+	struct vxpu_asid *asid;
+	struct list_head fbo_link;	/* on vxpu_foreign.maps */
+	bool hole;			/* revoked: its pages are gone */
+	bool filled;			/* has page table entries */
+	bool zero;			/* hole filled with the zero page */
+	struct vxpu_bo *supply;		/* hole filled from this BO (a reference) */
+	u64 supply_offset;
 };
 
 /*
@@ -227,6 +300,7 @@ struct vxpu_xlate {
 	u64 va;
 	unsigned int npages;
 	unsigned int gen;
+	struct vxpu_foreign *granted;	/* granted pages: holds its active count */
 	struct page *pages[VXPU_XLATE_MAX];
 };
 
@@ -283,6 +357,9 @@ extern atomic_t vxpu_live_asids;
 extern atomic_t vxpu_live_mappings;
 extern atomic_t vxpu_live_queues;
 extern atomic_t vxpu_live_events;
+extern atomic_t vxpu_live_grants;
+extern atomic_t vxpu_live_foreign;
+extern atomic_t vxpu_live_faults;
 
 /* Module parameters (vxpu_drv.c). */
 extern unsigned long long vxpu_default_quota;
@@ -349,6 +426,13 @@ void vxpu_xlate_put(struct vxpu_xlate *x);
 int vxpu_asid_create(struct vxpu_ctx *ctx, u32 want, u32 *id);
 int vxpu_asid_map(struct vxpu_asid *asid, struct vxpu_bo *bo, u64 bo_offset,
 		  u64 size, u64 *va, u32 flags);
+void vxpu_asid_revoke_foreign(struct vxpu_foreign *f);
+int vxpu_asid_hole_info(struct vxpu_asid *asid, u64 va,
+			struct vxpu_foreign **f, u64 *hole_va, u64 *hole_size,
+			u64 *offset);
+int vxpu_asid_fill_hole(struct vxpu_asid *asid, u64 va,
+			struct vxpu_grant *g, struct vxpu_bo *supply,
+			u64 supply_offset);
 int vxpu_ioctl_asid_create(struct drm_device *drm, void *data,
 			   struct drm_file *file);
 int vxpu_ioctl_asid_destroy(struct drm_device *drm, void *data,
@@ -422,6 +506,35 @@ int vxpu_ioctl_criu(struct drm_device *drm, void *data, struct drm_file *file);
 /* vxpu_prime.c */
 struct drm_gem_object *vxpu_gem_prime_import(struct drm_device *drm,
 					     struct dma_buf *dma_buf);
+
+/* vxpu_grant.c */
+int vxpu_grant_device_init(struct vxpu_device *vdev);
+void vxpu_grant_ctx_init(struct vxpu_ctx *ctx);
+void vxpu_grant_ctx_fini(struct vxpu_ctx *ctx);
+bool vxpu_grant_ctx_busy(struct vxpu_ctx *ctx);
+bool vxpu_bo_is_foreign(struct drm_gem_object *obj);
+void vxpu_grant_bo_closed(struct vxpu_bo *bo, struct drm_file *file);
+u32 vxpu_grant_bo_owner_id(struct vxpu_bo *bo);
+void vxpu_foreign_idle(struct vxpu_foreign *f);
+int vxpu_grant_vm_rw_fault(struct vxpu_ctx *ctx, struct vxpu_asid *asid,
+			   u64 va, bool write);
+bool vxpu_grant_hole(struct vxpu_queue *q, struct drm_vxpu_fault *fault);
+void vxpu_grant_stall(struct vxpu_queue *q, struct drm_vxpu_fault *fault);
+__poll_t vxpu_poll(struct file *filp, struct poll_table_struct *wait);
+int vxpu_ioctl_grant_create(struct drm_device *drm, void *data,
+			    struct drm_file *file);
+int vxpu_ioctl_grant_map(struct drm_device *drm, void *data,
+			 struct drm_file *file);
+int vxpu_ioctl_grant_unmap(struct drm_device *drm, void *data,
+			   struct drm_file *file);
+int vxpu_ioctl_grant_revoke(struct drm_device *drm, void *data,
+			    struct drm_file *file);
+int vxpu_ioctl_grant_info(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+int vxpu_ioctl_fault_read(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+int vxpu_ioctl_fault_reply(struct drm_device *drm, void *data,
+			   struct drm_file *file);
 
 /* vxpu_debugfs.c */
 void vxpu_debugfs_module_init(void);

@@ -11,6 +11,8 @@
  *   WAITING  parked in VXPU_OP_WAIT; on the device's waitq, or on an
  *            engine re-checking the condition
  *   ERROR    stopped by a fault; on no list, until destroyed
+ *   STALLED  stopped at a revoked grant's hole; on no list until the
+ *            backend's FAULT_REPLY (vxpu_grant.c) sets it RUNNING or ERROR
  *
  * PAUSED is not a state of its own: while its context is paused a queue
  * is on no list and DRM_VXPU_QUEUE_INFO reports PAUSED unless in ERROR.
@@ -57,6 +59,7 @@ const char *vxpu_queue_state_name(struct vxpu_queue *q)
 		[VXPU_QUEUE_WAITING] = "waiting",
 		[VXPU_QUEUE_PAUSED] = "paused",
 		[VXPU_QUEUE_ERROR] = "error",
+		[VXPU_QUEUE_STALLED] = "stalled",
 	};
 	u32 state = vxpu_queue_state_locked(q);
 
@@ -74,6 +77,7 @@ void vxpu_queue_requeue_locked(struct vxpu_queue *q)
 
 	lockdep_assert_held(&vdev->sched_lock);
 	if (q->engine || q->dead || q->state == VXPU_QUEUE_ERROR ||
+	    q->state == VXPU_QUEUE_STALLED ||	/* grants: see vxpu_grant.c */
 	    vxpu_ctx_paused_locked(q->ctx) || !list_empty(&q->run_link))
 		return;
 
@@ -430,6 +434,11 @@ int vxpu_ioctl_queue_create(struct drm_device *drm, void *data,
 		drm_gem_object_put(obj);
 		return -ENOENT;
 	}
+	/* grants: a revoke takes a foreign BO's pages away from the ring */
+	if (vxpu_bo_is_foreign(obj)) {
+		drm_gem_object_put(obj);
+		return -EPERM;
+	}
 	ret = vxpu_queue_create(ctx, 0, args->asid, to_vxpu_bo(obj),
 				args->ring_offset, args->ring_entries,
 				args->priority, NULL, &args->queue);
@@ -507,7 +516,7 @@ int vxpu_ioctl_queue_info(struct drm_device *drm, void *data,
 	args->progress = q->pkt_valid ? vxpu_exec_progress(&q->exec) : 0;
 	args->bytes = q->bytes;
 	args->chunks = q->chunks;
-	if (q->state == VXPU_QUEUE_ERROR)
+	if (q->state == VXPU_QUEUE_ERROR || q->state == VXPU_QUEUE_STALLED)
 		args->fault = q->fault;
 	else
 		memset(&args->fault, 0, sizeof(args->fault));

@@ -8,8 +8,15 @@
  * with the engine) translates a batch of pages within one mapping under the
  * lock and takes a reference on the mapping's BO (which keeps the pages
  * allocated); we copy after it dropped the lock.
+ *
+ * Granted pages (a foreign BO's, vxpu_grant.c) are copied with page faults
+ * disabled, so that a revoke never waits for a user page fault (which
+ * userfaultfd could stretch forever): on a miss we let go of the
+ * translation, fault the user page in and translate again. A revoked
+ * range (a hole) fails with -EKEYREVOKED and a record for the backend.
  */
 #include <linux/highmem.h>
+#include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/uaccess.h>
 
@@ -25,6 +32,7 @@ static int vxpu_vm_rw(struct drm_file *file, struct drm_vxpu_vm_rw *args,
 	struct vxpu_asid *asid;
 	u64 va = args->va;
 	u64 left = args->size;
+	size_t n_fault;
 	u64 end;
 	int ret = 0;
 
@@ -49,6 +57,8 @@ static int vxpu_vm_rw(struct drm_file *file, struct drm_vxpu_vm_rw *args,
 
 		ret = vxpu_asid_translate(asid, va, left, perm, VXPU_XLATE_MAX,
 					  b);
+		if (ret == -ENXIO)
+			ret = vxpu_grant_vm_rw_fault(ctx, asid, va, write);
 		if (ret)
 			break;
 
@@ -58,19 +68,43 @@ static int vxpu_vm_rw(struct drm_file *file, struct drm_vxpu_vm_rw *args,
 			void *kaddr = kmap_local_page(b->pages[i]);
 			unsigned long rest;
 
-			if (write)
+			if (b->granted) {
+				pagefault_disable();
+				if (write)
+					rest = __copy_from_user_inatomic(kaddr + off,
+									 ubuf, n);
+				else
+					rest = __copy_to_user_inatomic(ubuf,
+								       kaddr + off, n);
+				pagefault_enable();
+			} else if (write) {
 				rest = copy_from_user(kaddr + off, ubuf, n);
-			else
+			} else {
 				rest = copy_to_user(ubuf, kaddr + off, n);
+			}
 			kunmap_local(kaddr);
+			va += n - rest;
+			ubuf += n - rest;
+			left -= n - rest;
 			if (rest) {
 				ret = -EFAULT;
 				break;
 			}
-			va += n;
-			ubuf += n;
-			left -= n;
 		}
+		if (ret && b->granted) {
+			/* Fault the user page in without the translation. */
+			vxpu_xlate_put(b);
+			n_fault = min_t(u64, PAGE_SIZE, left);
+			if (write)
+				ret = fault_in_readable(ubuf, n_fault) == n_fault ?
+				      -EFAULT : 0;
+			else
+				ret = fault_in_writeable(ubuf, n_fault) == n_fault ?
+				      -EFAULT : 0;
+			if (ret)
+				break;
+		}
+		/* Idempotent: nothing is left to release after the above. */
 		vxpu_xlate_put(b);
 		if (ret)
 			break;

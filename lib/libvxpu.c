@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1004,4 +1005,101 @@ VXPU_EXPORT int vxpu_submit_wait(struct vxpu_queue *q, const struct drm_vxpu_pac
 		ret = vxpu_queue_wait_rptr(q, f, left < -1 ? 0 : left);
 	}
 	return ret;
+}
+
+/* ---- grants (issue 5) ---- */
+
+VXPU_EXPORT int vxpu_grant_create(int fd, uint32_t handle, uint64_t offset, uint64_t size,
+				  uint32_t frontend_ctx_id, uint32_t access, uint64_t *grant_id)
+{
+	struct drm_vxpu_grant_create a = {
+		.handle = handle, .access = access, .offset = offset, .size = size,
+		.frontend_ctx_id = frontend_ctx_id,
+	};
+	int ret;
+
+	if (!grant_id)
+		return -EINVAL;
+	ret = vxpu_ioctl(fd, DRM_IOCTL_VXPU_GRANT_CREATE, &a);
+	if (!ret)
+		*grant_id = a.grant_id;
+	return ret;
+}
+
+VXPU_EXPORT int vxpu_grant_map(int fd, uint64_t grant_id, uint32_t access,
+			       struct drm_vxpu_grant_map *out)
+{
+	struct drm_vxpu_grant_map a = { .grant_id = grant_id, .access = access };
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	ret = vxpu_ioctl(fd, DRM_IOCTL_VXPU_GRANT_MAP, &a);
+	if (!ret)
+		*out = a;
+	return ret;
+}
+
+VXPU_EXPORT int vxpu_grant_unmap(int fd, uint64_t grant_id)
+{
+	struct drm_vxpu_grant_unmap a = { .grant_id = grant_id };
+
+	return vxpu_ioctl(fd, DRM_IOCTL_VXPU_GRANT_UNMAP, &a);
+}
+
+VXPU_EXPORT int vxpu_grant_revoke(int fd, uint64_t grant_id)
+{
+	struct drm_vxpu_grant_revoke a = { .grant_id = grant_id };
+
+	return vxpu_ioctl(fd, DRM_IOCTL_VXPU_GRANT_REVOKE, &a);
+}
+
+VXPU_EXPORT int vxpu_grant_info(int fd, uint64_t grant_id, struct drm_vxpu_grant_info *info)
+{
+	if (!info)
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	info->grant_id = grant_id;
+	return vxpu_ioctl(fd, DRM_IOCTL_VXPU_GRANT_INFO, info);
+}
+
+VXPU_EXPORT int vxpu_fault_read(int fd, struct drm_vxpu_grant_fault *recs, uint32_t max,
+				uint64_t *lost)
+{
+	struct drm_vxpu_fault_read a = { .records = (uint64_t)(uintptr_t)recs, .count = max };
+	int ret;
+
+	if (!recs)
+		return -EINVAL;
+	ret = vxpu_ioctl(fd, DRM_IOCTL_VXPU_FAULT_READ, &a);
+	if (ret)
+		return ret;
+	if (lost)
+		*lost = a.lost;
+	return (int)a.count;
+}
+
+VXPU_EXPORT int vxpu_fault_wait(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int ret;
+
+	if (fd < 0)
+		return -EBADF;
+	do {
+		ret = poll(&p, 1, timeout_ms);
+	} while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		return neg_errno();
+	return ret > 0 && (p.revents & POLLIN) ? 1 : 0;
+}
+
+VXPU_EXPORT int vxpu_fault_reply(int fd, uint64_t fault_id, uint32_t action, uint32_t handle,
+				 uint64_t bo_offset)
+{
+	struct drm_vxpu_fault_reply a = {
+		.fault_id = fault_id, .action = action, .handle = handle, .bo_offset = bo_offset,
+	};
+
+	return vxpu_ioctl(fd, DRM_IOCTL_VXPU_FAULT_REPLY, &a);
 }

@@ -644,6 +644,64 @@ int vxpu_send_fd(int sock, int fd, const void *data, size_t len);
  */
 int vxpu_recv_fd(int sock, void *data, size_t len);
 
+/* ---- grants (issue 5): revocable cross-context memory ---- */
+
+/**
+ * vxpu_grant_create() - DRM_VXPU_GRANT_CREATE: lend [@offset, @offset + @size)
+ * of BO @handle to context @frontend_ctx_id with @access (VXPU_GRANT_READ,
+ * optionally | VXPU_GRANT_WRITE)
+ * @grant_id: out, the new grant's id
+ *
+ * Return: 0, or -errno as documented in vxpu_accel.h.
+ */
+int vxpu_grant_create(int fd, uint32_t handle, uint64_t offset, uint64_t size,
+		      uint32_t frontend_ctx_id, uint32_t access, uint64_t *grant_id);
+
+/**
+ * vxpu_grant_map() - DRM_VXPU_GRANT_MAP: map grant @grant_id as a foreign BO
+ * @access: VXPU_GRANT_READ, optionally | VXPU_GRANT_WRITE
+ * @out: out, the whole reply (handle, mmap_offset, size, backend_ctx_id)
+ *
+ * Return: 0, or -errno.
+ */
+int vxpu_grant_map(int fd, uint64_t grant_id, uint32_t access, struct drm_vxpu_grant_map *out);
+
+/** vxpu_grant_unmap() - DRM_VXPU_GRANT_UNMAP: drop the foreign BO's handle. Return: 0, or -errno. */
+int vxpu_grant_unmap(int fd, uint64_t grant_id);
+
+/** vxpu_grant_revoke() - DRM_VXPU_GRANT_REVOKE (backend). Return: 0, or -errno. */
+int vxpu_grant_revoke(int fd, uint64_t grant_id);
+
+/** vxpu_grant_info() - DRM_VXPU_GRANT_INFO into @info. Return: 0, or -errno. */
+int vxpu_grant_info(int fd, uint64_t grant_id, struct drm_vxpu_grant_info *info);
+
+/**
+ * vxpu_fault_read() - DRM_VXPU_FAULT_READ: up to @max (1..VXPU_FAULT_READ_MAX)
+ * records into @recs, without blocking
+ * @lost: out, may be NULL: records dropped since the previous read
+ *
+ * Return: the number of records read (0 if none), or -errno.
+ */
+int vxpu_fault_read(int fd, struct drm_vxpu_grant_fault *recs, uint32_t max, uint64_t *lost);
+
+/**
+ * vxpu_fault_wait() - wait until @fd has fault records (poll POLLIN)
+ * @timeout_ms: as for poll(); negative: forever
+ *
+ * Return: 1 when records are pending, 0 on timeout, or -errno.
+ */
+int vxpu_fault_wait(int fd, int timeout_ms);
+
+/**
+ * vxpu_fault_reply() - DRM_VXPU_FAULT_REPLY: answer DEVICE record @fault_id
+ * @action: VXPU_FAULT_SUPPLY (BO @handle from @bo_offset), VXPU_FAULT_ZERO
+ *	or VXPU_FAULT_FAIL (@handle and @bo_offset 0)
+ *
+ * Return: 0, or -errno.
+ */
+int vxpu_fault_reply(int fd, uint64_t fault_id, uint32_t action, uint32_t handle,
+		     uint64_t bo_offset);
+
 /**
  * vxpu_strerror() - "EINVAL: Invalid argument" style text for a libvxpu result
  * @err: a negative errno (a positive one is accepted too)

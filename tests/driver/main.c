@@ -5,6 +5,7 @@
  *
  * usage: driver-tests [SUITE [TAPNAME]]
  *   SUITE   driver (default): everything that runs with default module params
+ *           grant: grants, foreign BOs, revoke and fault interception (issue 5)
  *           engine: the execution engine (queues, packets, events, pause,
  *                   faults; issue 3), needs VXPU_CAP_ENGINE
  *           capacity: only the VRAM/quota capacity cases (rerun by
@@ -19,6 +20,7 @@
 #include <string.h>
 
 #include "et.h"
+#include "gt.h"
 
 int main(int argc, char **argv)
 {
@@ -51,12 +53,17 @@ int main(int argc, char **argv)
 		suite_add_tcase(s, et_tcase_faults());
 	} else if (!strcmp(which, "criu")) {
 		suite_add_tcase(s, ct_tcase_criu());
+	} else if (!strcmp(which, "grant")) {
+		suite_add_tcase(s, gt_tcase_rules());
+		suite_add_tcase(s, gt_tcase_revoke());
+		suite_add_tcase(s, gt_tcase_faults());
+		suite_add_tcase(s, gt_tcase_lifetime());
 	} else if (!strcmp(which, "capacity")) {
 		suite_add_tcase(s, dt_tcase_capacity());
 	} else if (!strcmp(which, "reload")) {
 		suite_add_tcase(s, dt_tcase_reload());
 	} else {
-		fprintf(stderr, "usage: %s [driver|engine|criu|capacity|reload [TAPNAME]]\n", argv[0]);
+		fprintf(stderr, "usage: %s [driver|engine|criu|grant|capacity|reload [TAPNAME]]\n", argv[0]);
 		return 2;
 	}
 	snprintf(tap, sizeof(tap), "%s", argc > 2 ? argv[2] : "");
