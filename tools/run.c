@@ -230,6 +230,9 @@ int cmd_run(int argc, char **argv)
 	double t0, tr;
 	int e, ret = 1, ndev;
 
+	/* Progress goes out line by line, also into a file or a pipe. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
