@@ -20,6 +20,7 @@
  *   vxpuctl restore DIR [--gpu-map OLD=NEW,...]    criu restore; prints the pid
  *   vxpuctl image show|verify DIR                  what a checkpoint holds; checksums
  *       (tools/ckpt.c, tools/image.c)
+ *   vxpuctl grants [--device N]                    grants, state, fault counts (tools/grants.c)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,6 +39,7 @@ int cmd_run(int argc, char **argv);	/* run.c */
 int cmd_checkpoint(int argc, char **argv);	/* ckpt.c */
 int cmd_restore(int argc, char **argv);	/* ckpt.c */
 int cmd_image(int argc, char **argv);	/* image.c */
+int cmd_grants(int argc, char **argv);	/* grants.c */
 
 static const char *prog = "vxpuctl";
 static const char *who = "vxpuctl";
@@ -58,7 +60,8 @@ static int usage(FILE *f, int status)
 		"       %s checkpoint PID DIR [--leave-running] [--shell-job] [-- CRIU-ARGS]\n"
 		"       %s restore DIR [--gpu-map OLD=NEW,...] [--shell-job] [-- CRIU-ARGS]\n"
 		"       %s image show|verify DIR\n"
-		"       %s help\n", prog, prog, prog, prog, prog, prog, prog);
+		"       %s grants [--device N]\n"
+		"       %s help\n", prog, prog, prog, prog, prog, prog, prog, prog);
 	return status;
 }
 
@@ -301,6 +304,8 @@ int main(int argc, char **argv)
 		return cmd_restore(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "image"))
 		return cmd_image(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "grants"))
+		return cmd_grants(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return usage(stdout, 0);
 	return usage(stderr, 2);

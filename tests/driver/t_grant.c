@@ -390,7 +390,8 @@ START_TEST(revoke_cpu_and_fork)
 	uint8_t *be_cpu, *fe_cpu, b = 0;
 	uint64_t id, va;
 	uint32_t h, asid;
-	int pipefd[2], n, cpu = 0, rw = 0;
+	int pipefd[2], ready[2], n, cpu = 0, rw = 0;
+	char c;
 	pid_t child;
 
 	gt_catch_sigbus();
@@ -414,23 +415,26 @@ START_TEST(revoke_cpu_and_fork)
 	ck_assert_uint_eq(be_cpu[6 * VT_PAGE], 0x22);
 
 	ck_assert_int_eq(pipe(pipefd), 0);
+	ck_assert_int_eq(pipe(ready), 0);
 	child = fork();
 	ck_assert_int_ge(child, 0);
 	if (!child) {
-		char c;
 		uint8_t v = 0;
 
 		close(pipefd[1]);
+		close(ready[0]);
 		CHILD_CHECK(gt_probe_read(fe_cpu, &v) == 0 && v == 0xa5, "child read %#x", v);
+		CHILD_CHECK(write(ready[1], "r", 1) == 1, "pipe");
 		CHILD_CHECK(read(pipefd[0], &c, 1) == 1, "pipe");
 		/* the parent revoked: the inherited mapping is gone too */
 		CHILD_CHECK(gt_probe_read(fe_cpu + 3 * VT_PAGE, &v) == 1, "child read after revoke");
 		_exit(0);
 	}
 	close(pipefd[0]);
-	/* wait until the child has its mapping (two VMAs) */
-	for (int i = 0; i < 5000 && gt_info(p.be, id).cpu_mappings < 2; i++)
-		usleep(1000);
+	close(ready[1]);
+	/* the child read through its inherited mapping */
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	close(ready[0]);
 	gi = gt_info(p.be, id);
 	ck_assert_uint_eq(gi.cpu_mappings, 2);
 	ck_assert_uint_eq(gi.asid_mappings, 1);
