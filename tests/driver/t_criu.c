@@ -238,7 +238,7 @@ static void cr_state_eq(const struct cr_state *a, const struct cr_state *b)
  */
 START_TEST(criu_roundtrip)
 {
-	const uint64_t big = 24ULL << 20;
+	const uint64_t big = 16ULL << 20;
 	struct vxpu_queue q[NQ];
 	struct drm_vxpu_packet p[3];
 	struct drm_vxpu_queue_info qi;
@@ -367,6 +367,9 @@ START_TEST(criu_roundtrip)
 		VT_OK(vxpu_vm_read(fd, a3, flag.va + 8, &v, 8));
 		ck_assert_uint_eq(v, 0x5555);
 
+		/* the read-only mapping is still read-only */
+		VT_ERR(vxpu_vm_write(fd, a1, ro_va, &one, 8), EACCES);
+		VT_OK(vxpu_vm_read(fd, a1, ro_va, &v, 8));
 		/* the faulted queue is still faulted */
 		VT_OK(vxpu_queue_info(fd, qid[1], &qi));
 		ck_assert_uint_eq(qi.state, VXPU_QUEUE_ERROR);
@@ -529,6 +532,128 @@ START_TEST(criu_shared_bo)
 	close(fa);
 	cr_free(&ia);
 	cr_free(&ib);
+}
+END_TEST
+
+/*
+ * A half-done HASH64 (lane accumulators and the tail of a partial stripe
+ * in the progress state) resumes after restore and gives the reference
+ * hash. The source size is not a multiple of the 32-byte stripe.
+ */
+START_TEST(criu_half_done_hash)
+{
+	const uint64_t n = (8ULL << 20) + 13;
+	struct et_ctx c;
+	struct et_buf src, out;
+	struct drm_vxpu_packet p;
+	struct drm_vxpu_queue_info qi;
+	struct cr_img im;
+	uint64_t h, want, wptr;
+	uint32_t qid, asid;
+	uint8_t *buf;
+	int fd;
+
+	et_open(&c, 1);
+	src = et_buf(c.fd, c.asid, n, VXPU_BO_GTT, RW);
+	out = et_buf(c.fd, c.asid, VT_PAGE, VXPU_BO_VRAM, RW);
+	buf = malloc(n);
+	ck_assert(buf);
+	et_random(buf, n, 31);
+	memcpy(src.cpu, buf, n);
+	want = vxpu_ref_hash64(buf, n, 0x1234);
+	vxpu_pkt_hash64(&p, 0, out.va, 0, src.va, n, 0x1234);
+	VT_OK(vxpu_queue_push(&c.q, &p, 1, ET_WAIT_NS));
+	VT_OK(vxpu_queue_kick(&c.q));
+	qi = POLL_INFO(&c.q, 60, qi_.progress > 0);
+	ck_assert_uint_gt(qi.progress, 0);
+	cr_checkpoint(c.fd, &im);
+	qi = et_info(&c.q);
+	ck_assert_uint_eq(qi.rptr, 0);
+	ck_assert_uint_gt(qi.progress, 0);
+	ck_assert_uint_lt(qi.progress, n);
+	qid = c.q.id;
+	asid = c.asid;
+	wptr = c.q.wptr;
+	munmap(src.cpu, src.size);
+	munmap(out.cpu, out.size);
+	munmap(c.q.ring, c.q.ring_bytes);
+	close(c.fd);
+	close(im.pause_fd);
+	im.pause_fd = -1;
+
+	fd = dt_open(1);
+	VT_OK(cr_restore(fd, &im, 9));
+	VT_OK(vxpu_criu_resume(fd, 0));
+	c.q = queue_of(fd, qid, asid, wptr);
+	qi = POLL_INFO(&c.q, 120, qi_.rptr == wptr);
+	ck_assert_uint_eq(qi.rptr, wptr);
+	VT_OK(vxpu_vm_read(fd, asid, out.va, &h, 8));
+	ck_assert_msg(h == want, "hash %#llx, want %#llx", (unsigned long long)h,
+		      (unsigned long long)want);
+	close(fd);
+	free(buf);
+	cr_free(&im);
+}
+END_TEST
+
+/*
+ * A RESTORE that fails half way (the image's quota admits the first BO
+ * only: -EDQUOT) leaves nothing: no handle, BO, ASID, queue or event,
+ * the context's id and quota as they were, and the context still fresh.
+ */
+START_TEST(criu_restore_unwinds)
+{
+	struct et_ctx c;
+	struct drm_vxpu_context_info ci, ci2;
+	struct drm_vxpu_bo_info bi;
+	struct drm_vxpu_criu a;
+	struct et_buf b[2];
+	struct cr_img im;
+	uint64_t quota;
+	uint32_t ev;
+	int fd;
+
+	et_open(&c, 0);
+	b[0] = et_buf(c.fd, c.asid, 1 << 20, VXPU_BO_VRAM, RW);
+	b[1] = et_buf(c.fd, c.asid, 1 << 20, VXPU_BO_GTT, RW);
+	VT_OK(vxpu_event_create(c.fd, 5, &ev));
+	cr_checkpoint(c.fd, &im);
+	ck_assert_uint_eq(im.info.num_bos, 3);
+	munmap(b[0].cpu, b[0].size);
+	munmap(b[1].cpu, b[1].size);
+	et_close(&c);
+	close(im.pause_fd);
+	im.pause_fd = -1;
+
+	fd = dt_open(0);
+	ci = dt_ctxinfo(fd);
+	a = cr_args(fd, &im, 4);
+	/* header: magic, version, header_size, total_size, ctx_id, flags, quota */
+	memcpy(&quota, (uint8_t *)im.priv + 32, 8);
+	ck_assert_uint_eq(quota, ci.quota);
+	quota = im.bk[0].size;
+	memcpy((uint8_t *)im.priv + 32, &quota, 8);
+	VT_ERR(vxpu_criu_restore(fd, &a), EDQUOT);
+	ci2 = dt_ctxinfo(fd);
+	ck_assert_uint_eq(ci2.ctx_id, ci.ctx_id);
+	ck_assert_uint_eq(ci2.quota, ci.quota);
+	ck_assert_uint_eq(ci2.quota_used, 0);
+	ck_assert_uint_eq(ci2.bo_count, 0);
+	ck_assert_uint_eq(ci2.asid_count, 0);
+	for (uint32_t i = 0; i < im.info.num_bos; i++)
+		VT_ERR(vxpu_bo_info(fd, im.bk[i].handle, &bi), ENOENT);
+	VT_ERR(vxpu_criu_resume(fd, 0), ENOENT);
+	free((void *)(uintptr_t)a.bos);
+	/* the same context is still fresh: the right image restores */
+	quota = ci.quota;
+	memcpy((uint8_t *)im.priv + 32, &quota, 8);
+	VT_OK(cr_restore(fd, &im, 4));
+	ci2 = dt_ctxinfo(fd);
+	ck_assert_uint_eq(ci2.bo_count, 3);
+	ck_assert_uint_eq(ci2.asid_count, 1);
+	VT_OK(vxpu_criu_resume(fd, 0));
+	close(fd);
+	cr_free(&im);
 }
 END_TEST
 
@@ -788,6 +913,8 @@ TCase *ct_tcase_criu(void)
 	tcase_set_timeout(tc, VT_TIMEOUT);
 	tcase_add_test(tc, criu_roundtrip);
 	tcase_add_test(tc, criu_restore_in_child);
+	tcase_add_test(tc, criu_half_done_hash);
+	tcase_add_test(tc, criu_restore_unwinds);
 	tcase_add_test(tc, criu_shared_bo);
 	tcase_add_test(tc, criu_einval);
 	tcase_add_test(tc, criu_ebusy_eagain);
