@@ -98,8 +98,10 @@ static void log_errors(const char *path)
 
 static int run_criu(char **argv, const char *progress, const char *what)
 {
-	double t0 = now_s();
+	unsigned long long done = 0, total = 0;
 	int st, shown = 0, tty = isatty(2);
+	char last[160] = "";
+	double t0 = now_s();
 	pid_t pid;
 
 	fflush(NULL);
@@ -116,8 +118,7 @@ static int run_criu(char **argv, const char *progress, const char *what)
 	}
 	for (;;) {
 		pid_t w = waitpid(pid, &st, WNOHANG);
-		char buf[64] = "";
-		unsigned long long done = 0, total = 0;
+		char buf[64] = "", line[160];
 		int fd;
 
 		if (w == pid)
@@ -127,7 +128,7 @@ static int run_criu(char **argv, const char *progress, const char *what)
 			return -1;
 		}
 		usleep(100000);
-		if (!progress || now_s() - t0 < 1.0)
+		if (!progress)
 			continue;
 		fd = open(progress, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
@@ -135,24 +136,26 @@ static int run_criu(char **argv, const char *progress, const char *what)
 
 			buf[r > 0 ? r : 0] = '\0';
 			close(fd);
+			sscanf(buf, "%llu %llu", &done, &total);
 		}
-		if (sscanf(buf, "%llu %llu", &done, &total) != 2 || !total)
+		/* a bar on a terminal, for dumps longer than a second; redrawn on change */
+		if (!tty || !total || now_s() - t0 < 1.0)
 			continue;
-		if (tty) {
-			int width = 40, fill = (int)((double)done / (double)total * width);
-
-			fprintf(stderr, "\r%s: [%-*.*s] %6.1f / %.1f MiB  %4.1f s", what, width, fill,
-				"########################################", done / 1048576.0,
-				total / 1048576.0, now_s() - t0);
+		snprintf(line, sizeof(line), "%s: device memory [%-40.*s] %.1f / %.1f MiB", what,
+			 (int)((double)done / (double)total * 40),
+			 "########################################", done / 1048576.0,
+			 total / 1048576.0);
+		if (strcmp(line, last)) {
+			fprintf(stderr, "\r%s", line);
+			snprintf(last, sizeof(last), "%s", line);
 			shown = 1;
-		} else if (shown < 4 && done * 4 >= total * (unsigned long long)(shown + 1)) {
-			fprintf(stderr, "%s: %.1f of %.1f MiB of device memory written (%.1f s)\n",
-				what, done / 1048576.0, total / 1048576.0, now_s() - t0);
-			shown++;
 		}
 	}
-	if (tty && shown)
+	if (shown)
 		fprintf(stderr, "\n");
+	if (progress && total)
+		fprintf(stderr, "%s: %.1f MiB of device memory written by the plugin; criu ran %.1f s\n",
+			what, done / 1048576.0, now_s() - t0);
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
 	fprintf(stderr, "vxpuctl: criu was killed by signal %d\n", WTERMSIG(st));
