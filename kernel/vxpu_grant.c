@@ -983,9 +983,15 @@ int vxpu_ioctl_grant_unmap(struct drm_device *drm, void *data,
 		ret = -EKEYREVOKED;
 	else if (!mapped)
 		ret = -ENXIO;
+	mutex_unlock(&vdev->grant_lock);
 	if (ret)
-		goto out_unlock;
+		goto out_put;
 
+	/*
+	 * Not under grant_lock: deleting a handle takes the file's prime
+	 * lock, under which an import may close a handle (and so take
+	 * grant_lock). Its close callback clears mapped.
+	 */
 	obj = drm_gem_object_lookup(file, handle);
 	if (!f || obj != &f->bo.base)
 		ret = -ENXIO;	/* closed and the handle reused */
@@ -993,8 +999,7 @@ int vxpu_ioctl_grant_unmap(struct drm_device *drm, void *data,
 		ret = drm_gem_handle_delete(file, handle) ? -ENXIO : 0;
 	if (obj)
 		drm_gem_object_put(obj);
-out_unlock:
-	mutex_unlock(&vdev->grant_lock);
+out_put:
 	vxpu_grant_put(g);
 	return ret;
 }

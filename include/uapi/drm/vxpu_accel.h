@@ -1001,10 +1001,10 @@ struct drm_vxpu_grant_fault {
  * struct drm_vxpu_fault_read - read the fault records of the caller's grants (DRM_VXPU_FAULT_READ)
  *
  * Never blocks: poll() the fd (POLLIN) to wait. Records come out oldest
- * first. A DEVICE record that cannot be queued (the backend has
- * VXPU_FAULT_QUEUE_MAX unread ones, or is closing) fails its queue at
- * once (ERROR, VXPU_FAULT_REVOKED). Records of other kinds are counted in
- * @lost.
+ * first. A record that cannot be queued (the backend has
+ * VXPU_FAULT_QUEUE_MAX unread ones) is counted in @lost; a DEVICE one
+ * also fails its queue at once (ERROR, VXPU_FAULT_REVOKED), as do those
+ * of a backend that is closing.
  *
  * Errors: -EINVAL (flags, pad, @count 0 or over VXPU_FAULT_READ_MAX),
  * -EFAULT (the records read are lost; DEVICE ones stay answerable).
