@@ -15,7 +15,7 @@ REPO          := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 BUILD         := $(REPO)/build
 KVERS         := $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build)))
 GUEST_KERNELS ?= 6.1 6.12
-GUEST_TIMEOUT ?= 600
+GUEST_TIMEOUT ?= 1500
 DEMO_KERNELS  ?= 6.12 6.1
 BENCH_MEM     ?= 6G
 GUEST_SUITE   ?= tests/run-guest-suite
@@ -87,7 +87,7 @@ bench: all
 		rm -f build/bench/$$k.txt; \
 		VXPU_GUEST_MEM=$(BENCH_MEM) VXPU_RESULTS=build/results/bench-$$k \
 			$(GUEST) --kernel $$k --timeout $(BENCH_TIMEOUT) -- bash -c \
-			'build/tests/bench >build/bench/'$$k'.txt && tests/bench/cr-bench >>build/bench/'$$k'.txt' || rc=1; \
+			'build/tests/bench >build/bench/'$$k'.txt && tests/bench/cr-bench >>build/bench/'$$k'.txt && build/tests/grant-bench >>build/bench/'$$k'.txt' || rc=1; \
 	done; \
 	for k in $(GUEST_KERNELS); do \
 		echo; echo "==== vxpu bench, guest kernel $$k ===="; \
