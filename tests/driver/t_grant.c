@@ -534,6 +534,46 @@ START_TEST(revoke_implicit)
 }
 END_TEST
 
+/* more records than a backend keeps: the rest are counted as lost */
+START_TEST(records_lost)
+{
+	struct gt_pair p;
+	struct drm_vxpu_grant_map m;
+	static struct drm_vxpu_grant_fault rec[VXPU_FAULT_QUEUE_MAX + 8];
+	uint64_t id, lost = 0, total_lost = 0;
+	unsigned int extra = 5, n = 0;
+	uint8_t *cpu, b;
+	uint32_t h;
+	int got;
+
+	gt_catch_sigbus();
+	gt_pair(&p);
+	h = dt_bo(p.be, VT_PAGE, VXPU_BO_GTT, NULL);
+	id = gt_grant(&p, h, 0, VT_PAGE, GR);
+	m = gt_map(p.fe, id, GR);
+	cpu = gt_mmap(p.fe, m.mmap_offset, VT_PAGE, PROT_READ);
+	VT_OK(vxpu_grant_revoke(p.be, id));
+	for (unsigned int i = 0; i < VXPU_FAULT_QUEUE_MAX + extra; i++)
+		ck_assert_int_eq(gt_probe_read(cpu + (i % 64), &b), 1);
+	while ((got = vxpu_fault_read(p.be, rec + n, VXPU_FAULT_READ_MAX, &lost)) > 0) {
+		n += got;
+		total_lost += lost;
+	}
+	ck_assert_int_eq(got, 0);
+	total_lost += lost;
+	ck_assert_uint_eq(n, VXPU_FAULT_QUEUE_MAX);
+	ck_assert_uint_eq(total_lost, extra);
+	ck_assert_uint_eq(gt_info(p.fe, id).cpu_faults, VXPU_FAULT_QUEUE_MAX + extra);
+	for (unsigned int i = 0; i < n; i++) {
+		ck_assert_uint_eq(rec[i].kind, VXPU_GRANT_FAULT_CPU);
+		ck_assert_uint_eq(rec[i].access, VXPU_ACCESS_READ);
+		ck_assert_uint_eq(rec[i].offset, 0);
+	}
+	munmap(cpu, VT_PAGE);
+	gt_close(&p);
+}
+END_TEST
+
 /* ------------------------------------------------------------ device stalls */
 
 struct gt_dev {
@@ -566,6 +606,17 @@ static void gt_dev_close(struct gt_dev *d)
 {
 	VT_OK(vxpu_queue_close(&d->fe.q));
 	gt_close(&d->p);
+}
+
+static struct drm_vxpu_grant_fault gt_one_device_record_q(struct gt_dev *d, uint32_t queue)
+{
+	struct drm_vxpu_grant_fault rec[4];
+	int n = gt_records(d->p.be, rec, 4, 60000);
+
+	ck_assert_int_eq(n, 1);
+	ck_assert_uint_eq(rec[0].kind, VXPU_GRANT_FAULT_DEVICE);
+	ck_assert_uint_eq(rec[0].queue, queue);
+	return rec[0];
 }
 
 static struct drm_vxpu_grant_fault gt_one_device_record(struct gt_dev *d)
@@ -714,6 +765,17 @@ START_TEST(fault_zero_and_fail)
 	ck_assert_uint_eq(qi.fault.reason, VXPU_FAULT_REVOKED);
 	ck_assert_uint_eq(qi.fault.va, d.gva + VT_PAGE);
 	VT_ERR(vxpu_queue_doorbell(d.fe.fd, d.fe.q.id, qi.wptr + 1), EIO);
+	/* the stalled queue is destroyed before the answer: -ESRCH, consumed */
+	{
+		struct et_ctx c3 = { .fd = d.p.fe, .asid = d.fe.asid };
+
+		et_queue(&c3, &c3.q, 16);
+		gt_push(&c3.q, vxpu_pkt_fill(&pkt, 0, d.gva, 64, 7), 1);
+		rec = gt_one_device_record_q(&d, c3.q.id);
+		VT_OK(vxpu_queue_close(&c3.q));
+		VT_ERR(vxpu_fault_reply(d.p.be, rec.fault_id, VXPU_FAULT_ZERO, 0, 0), ESRCH);
+		VT_ERR(vxpu_fault_reply(d.p.be, rec.fault_id, VXPU_FAULT_ZERO, 0, 0), ENOENT);
+	}
 	/* a stalled queue whose backend closes goes to ERROR */
 	{
 		struct et_ctx c2 = { .fd = d.p.fe, .asid = d.fe.asid };
@@ -1017,6 +1079,7 @@ TCase *gt_tcase_rules(void)
 	tcase_add_test(tc, rules_create);
 	tcase_add_test(tc, rules_map);
 	tcase_add_test(tc, rules_faults);
+	tcase_add_test(tc, records_lost);
 	return tc;
 }
 
