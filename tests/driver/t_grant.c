@@ -797,6 +797,57 @@ START_TEST(fault_zero_and_fail)
 }
 END_TEST
 
+/* an answer while the frontend is paused waits for its resume; an unmapped hole cannot be filled */
+START_TEST(fault_pause_and_unmap)
+{
+	struct gt_dev d;
+	struct drm_vxpu_grant_fault rec;
+	struct drm_vxpu_queue_info qi;
+	struct drm_vxpu_packet pkt;
+	struct drm_vxpu_grant_map m2;
+	struct et_buf dst;
+	uint64_t n = 64 << 10, id2, va2;
+	uint32_t sup;
+
+	gt_dev(&d, n, VXPU_BO_GTT);
+	d.gva = dt_map(d.p.fe, d.fe.asid, d.m.handle, 0, n, RW);
+	dst = et_buf(d.p.fe, d.fe.asid, n, VXPU_BO_GTT, RW);
+	memset(dst.cpu, 0xee, n);
+	sup = dt_bo(d.p.be, n, VXPU_BO_GTT, NULL);
+	VT_OK(vxpu_grant_revoke(d.p.be, d.id));
+	gt_push(&d.fe.q, vxpu_pkt_copy(&pkt, 0, dst.va, 0, d.gva, n), 1);
+	rec = gt_one_device_record(&d);
+	VT_OK(vxpu_context_pause(d.p.fe));
+	ck_assert_uint_eq(et_info(&d.fe.q).state, VXPU_QUEUE_PAUSED);
+	VT_OK(vxpu_fault_reply(d.p.be, rec.fault_id, VXPU_FAULT_ZERO, 0, 0));
+	usleep(20000);
+	qi = et_info(&d.fe.q);
+	ck_assert_uint_eq(qi.state, VXPU_QUEUE_PAUSED);
+	ck_assert_uint_eq(qi.rptr, 0);
+	ck_assert_uint_eq(dst.cpu[0], 0xee);
+	VT_OK(vxpu_context_resume(d.p.fe));
+	qi = POLL_INFO(&d.fe.q, 60, qi_.rptr == 1);
+	ck_assert_uint_eq(qi.rptr, 1);
+	ck_assert_int_eq(vt_first_nonzero(dst.cpu, n), -1);
+
+	/* the frontend unmaps the hole before the answer: -ESRCH, the retry faults UNMAPPED */
+	id2 = gt_grant(&d.p, d.bh, 0, n, GR);
+	m2 = gt_map(d.p.fe, id2, GR);
+	va2 = dt_map(d.p.fe, d.fe.asid, m2.handle, 0, n, VXPU_MAP_READ);
+	VT_OK(vxpu_grant_revoke(d.p.be, id2));
+	gt_push(&d.fe.q, vxpu_pkt_copy(&pkt, 0, dst.va, 0, va2, n), 1);
+	rec = gt_one_device_record_q(&d, d.fe.q.id);
+	ck_assert_uint_eq(rec.grant_id, id2);
+	VT_OK(vxpu_vm_unmap(d.p.fe, d.fe.asid, va2, n));
+	VT_ERR(vxpu_fault_reply(d.p.be, rec.fault_id, VXPU_FAULT_SUPPLY, sup, 0), ESRCH);
+	qi = POLL_INFO(&d.fe.q, 60, qi_.state == VXPU_QUEUE_ERROR);
+	ck_assert_uint_eq(qi.state, VXPU_QUEUE_ERROR);
+	ck_assert_uint_eq(qi.fault.reason, VXPU_FAULT_UNMAPPED);
+	ck_assert_uint_eq(qi.fault.va, va2);
+	gt_dev_close(&d);
+}
+END_TEST
+
 /* ------------------------------------------------------------ revoke under load */
 
 #define GT_THREADS 4
@@ -1101,6 +1152,7 @@ TCase *gt_tcase_faults(void)
 	tcase_set_timeout(tc, VT_TIMEOUT);
 	tcase_add_test(tc, fault_supply);
 	tcase_add_test(tc, fault_zero_and_fail);
+	tcase_add_test(tc, fault_pause_and_unmap);
 	return tc;
 }
 
