@@ -241,6 +241,22 @@ static int vxpu_engine_signal(void *priv, u64 event, u64 value)
 	return vxpu_event_signal(e->q->ctx, event, value);
 }
 
+/*
+ * Asked by the interpreter every few KiB of work: stop the step now when
+ * the queue is being destroyed or its context paused (a hint read without
+ * the lock: vxpu_engine_must_stop() decides under it), so that both take
+ * effect after a few KiB rather than at the end of a 64 KiB chunk.
+ */
+static bool vxpu_engine_yield(void *priv)
+{
+	struct vxpu_engine *e = priv;
+	struct vxpu_queue *q = e->q;
+
+	/* data_race: a hint; must_stop() reads them under sched_lock */
+	return data_race(q->dead || q->ctx->pause_count ||
+			 q->ctx->user_pause_count) || kthread_should_stop();
+}
+
 /* ---- scheduling ---------------------------------------------------------- */
 
 /* Move every parked queue back to the runq for a re-check of its WAIT. */
@@ -265,6 +281,9 @@ static struct vxpu_queue *vxpu_engine_pick(struct vxpu_engine *e)
 		WARN_ON(q->engine || q->dead);
 		q->engine = e;
 		q->ctx->active++;
+		/* More runnable queues: one more engine (wakes are one each). */
+		if (!list_empty(&vdev->runq))
+			wake_up(&vdev->engine_wq);
 	}
 	spin_unlock(&vdev->sched_lock);
 	return q;
@@ -405,15 +424,24 @@ static int vxpu_engine_fn(void *data)
 			continue;
 		}
 
-		/* Engine 0 re-checks parked WAITs; the others just sleep. */
+		/*
+		 * Engine 0 re-checks parked WAITs and wakes on every wake_up()
+		 * of engine_wq; the others just sleep, exclusively: a doorbell
+		 * wakes one of them, not all (more follow from
+		 * vxpu_engine_pick() while runnable queues remain).
+		 */
 		spin_lock(&vdev->sched_lock);
 		parked = !e->index && !list_empty(&vdev->waitq);
 		spin_unlock(&vdev->sched_lock);
+		if (e->index) {
+			wait_event_interruptible_exclusive(vdev->engine_wq,
+							   vxpu_engine_has_work(vdev));
+			continue;
+		}
 		if (!parked) {
 			wait_event_interruptible(vdev->engine_wq,
 						 vxpu_engine_has_work(vdev) ||
-						 (!e->index &&
-						  !list_empty(&vdev->waitq)));
+						 !list_empty(&vdev->waitq));
 			continue;
 		}
 		/*
@@ -479,6 +507,7 @@ int vxpu_engine_init(struct vxpu_device *vdev)
 		e->env.map = vxpu_engine_map;
 		e->env.unmap = vxpu_engine_unmap;
 		e->env.signal = vxpu_engine_signal;
+		e->env.yield = vxpu_engine_yield;
 		task = kthread_run(vxpu_engine_fn, e, "vxpu%u/e%u",
 				   vdev->index, i);
 		if (IS_ERR(task)) {

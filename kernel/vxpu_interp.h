@@ -88,6 +88,11 @@
  * @signal: raise event @event (the packet's arg[0], unchecked: 0 and
  *	values over U32_MAX must give BAD_EVENT) to @value if larger; return
  *	0 or VXPU_FAULT_BAD_EVENT.
+ * @yield: optional (NULL: never). Asked after every 4 KiB or so of
+ *	COPY/FILL/MIX64/HASH64/MATMUL_U32 work while more remains; true ends
+ *	the step there with VXPU_STEP_MORE, as an exhausted budget would (the
+ *	engine stops at once for a pause). A step always does some work
+ *	before asking, so steps make progress whatever it answers.
  *
  * The interpreter has no global state and never sleeps itself; the
  * callbacks run in the caller's context (the engine kthread).
@@ -98,6 +103,7 @@ struct vxpu_env {
 		   void **ptr, u32 *avail);
 	void (*unmap)(void *priv, void *ptr);
 	int (*signal)(void *priv, u64 event, u64 value);
+	bool (*yield)(void *priv);
 };
 
 /**
@@ -126,7 +132,7 @@ struct vxpu_exec {
 
 enum vxpu_step_result {
 	VXPU_STEP_DONE = 0,	/* packet complete; go to the next one */
-	VXPU_STEP_MORE = 1,	/* budget used up; call again (after yielding) */
+	VXPU_STEP_MORE = 1,	/* budget used up or env->yield(); call again */
 	VXPU_STEP_WAIT = 2,	/* WAIT condition false; park, call again later */
 	VXPU_STEP_FAULT = 3,	/* *fault filled; the queue stops */
 };

@@ -21,6 +21,7 @@
  */
 #include <linux/highmem.h>
 #include <linux/sched.h>
+#include <linux/sched/stat.h>
 #include <linux/slab.h>
 
 #include <drm/drm_gem.h>
@@ -226,6 +227,33 @@ static bool vxpu_ctx_quiescent(struct vxpu_ctx *ctx)
 	return idle;
 }
 
+/*
+ * Wait until no engine executes a queue of @ctx (already parked). An
+ * engine stops within a few KiB of work once it sees the pause (the
+ * interpreter's yield), so first poll a little while nothing else wants
+ * this CPU: going to sleep would add a wake-up, an IPI to an idle CPU, to
+ * the latency. Polls without the lock; the locked check decides.
+ */
+#define VXPU_PAUSE_POLL_NS	(100 * NSEC_PER_USEC)
+
+static void vxpu_ctx_wait_quiescent(struct vxpu_ctx *ctx)
+{
+	struct vxpu_device *vdev = ctx->vdev;
+	u64 end = ktime_get_ns() + VXPU_PAUSE_POLL_NS;
+
+	while (!vxpu_ctx_quiescent(ctx)) {
+		/* data_race: a hint; vxpu_ctx_quiescent() decides */
+		while (data_race(ctx->active)) {
+			if (!single_task_running() || need_resched() ||
+			    ktime_get_ns() > end) {
+				wait_event(vdev->idle_wq, vxpu_ctx_quiescent(ctx));
+				return;
+			}
+			cpu_relax();
+		}
+	}
+}
+
 static void vxpu_ctx_park_locked(struct vxpu_ctx *ctx)
 {
 	struct vxpu_queue *q;
@@ -263,8 +291,8 @@ int vxpu_ctx_pause(struct vxpu_ctx *ctx)
 	vxpu_ctx_park_locked(ctx);
 	spin_unlock(&vdev->sched_lock);
 
-	/* Engines check the pause between chunks: at most one chunk. */
-	wait_event(vdev->idle_wq, vxpu_ctx_quiescent(ctx));
+	/* Engines stop within a few KiB of work, at most one chunk. */
+	vxpu_ctx_wait_quiescent(ctx);
 	return 0;
 }
 
@@ -315,7 +343,7 @@ int vxpu_ioctl_context_pause(struct drm_device *drm, void *data,
 	spin_unlock(&vdev->sched_lock);
 
 	if (!ret && args->op == VXPU_CONTEXT_PAUSE)
-		wait_event(vdev->idle_wq, vxpu_ctx_quiescent(ctx));
+		vxpu_ctx_wait_quiescent(ctx);
 	return ret;
 }
 

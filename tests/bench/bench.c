@@ -513,7 +513,7 @@ static int flat_signal(void *priv, u64 event, u64 value)
 
 static void flat_run(struct flat *f, const struct drm_vxpu_packet *p)
 {
-	struct vxpu_env env = { f, flat_map, flat_unmap, flat_signal };
+	struct vxpu_env env = { f, flat_map, flat_unmap, flat_signal, NULL };
 	struct drm_vxpu_fault fault;
 	struct vxpu_exec ex;
 	u64 bytes;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Fake device address spaces for the host interpreter tests (see fakemem.h). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,10 +200,26 @@ static int ref_byte(void *priv, uint32_t asid, uint64_t va, uint32_t access, uin
 	return fm_lookup(priv, asid, va, access, p, &room);
 }
 
+static bool env_yield(void *priv)
+{
+	struct fakemem *fm = priv;
+	uint64_t z;
+
+	if (fm->nheld > 2)
+		fm_die("yield() with a third mapping held");
+	fm->yield_calls++;
+	if (fm->yields <= 1)
+		return fm->yields;
+	z = (fm->yields += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 31)) * 0xbf58476d1ce4e5b9ULL;
+	return (z >> 40) % 4 == 0;
+}
+
 struct vxpu_env fm_env(struct fakemem *fm)
 {
 	return (struct vxpu_env){
 		.priv = fm, .map = env_map, .unmap = env_unmap, .signal = env_signal,
+		.yield = env_yield,
 	};
 }
 

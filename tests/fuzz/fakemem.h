@@ -48,6 +48,8 @@ struct fakemem {
 	void *held[2];
 	unsigned int nheld;
 	uint64_t chaos;		/* non-zero: PRNG state; map() then returns a random shorter avail */
+	uint64_t yields;	/* yield(): 0 never, 1 always, else PRNG state: 1 in 4 */
+	uint64_t yield_calls;	/* yield() calls */
 	uint64_t maps_total;	/* map() calls that succeeded */
 	uint64_t bytes_mapped;	/* sum of avail handed out */
 };

@@ -9,7 +9,8 @@
  * raw 64-byte struct drm_vxpu_packet (mode bit 7 set); whatever is left
  * seeds the memory image. Each packet runs to completion with random
  * budgets (1 byte .. 64 KiB per step) over the fake ASIDs of fakemem.c
- * (in its contiguous mode when the seed is odd).
+ * (in its contiguous mode when the seed is odd; with yield() ending
+ * steps at random when seed bit 1 is set).
  *
  * Checked, with abort() on violation: no sanitizer report, the env
  * contract (LIFO maps, none held after a step), the per-step work bound,
@@ -337,6 +338,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* odd seeds: contiguous mode (map() pieces across pages) */
 	if ((rng_state & 1 ? fm_init_contig : fm_init)(&fm, NPAGES, 3, 4))
 		return 0;
+	/* seed bit 1: yield() ends steps at random (results still compared) */
+	if (rng_state & 2)
+		fm.yields = rng_state | 2;
 	layout(&fm);
 	for (unsigned int i = 0; i < NPAGES; i++)
 		for (unsigned int j = 0; j < FM_PAGE; j += 8) {

@@ -41,6 +41,8 @@
 #define B_MID		(-3)	/* random 1..5000 per step */
 
 static uint64_t rs;
+/* env yield() in setup()'s images: 0 never, 1 always, 2 at random (seeded) */
+static int g_yields;
 
 static uint64_t rnd(void)
 {
@@ -60,6 +62,7 @@ static void setup(struct fakemem *fm, uint64_t seed)
 	fm_add(fm, 1, WO, 67, 1, VXPU_MAP_WRITE);
 	fm_add(fm, 2, A2, 68, 32, RW);
 	fm_add(fm, 2, ALIAS, 0, 4, RW);
+	fm->yields = g_yields == 2 ? seed * 2 + 3 : (uint64_t)g_yields;
 	rs = seed;
 	for (int i = 0; i < NPG; i++)
 		for (unsigned int j = 0; j < FM_PAGE; j += 8) {
@@ -422,7 +425,9 @@ START_TEST(resume_equivalence)
 				 VXPU_STEP_DONE);
 		ck_assert_uint_eq(steps, 1);
 		for (int trial = 0; trial < 12; trial++) {
+			g_yields = trial % 3;	/* yield() never, always, at random */
 			setup(&part, 800 + i);
+			g_yields = 0;
 			rs = 9000 + trial;
 			ck_assert_int_eq(run_interp(&part, &ps[i], 1, trial & 1 ? B_TINY : B_MID,
 						    &f, &steps, NULL), VXPU_STEP_DONE);
@@ -555,6 +560,57 @@ START_TEST(contig_pieces)
 		fm_free(&fm);
 		check_vs_ref(&p, 1, 65536, seed);
 	}
+}
+END_TEST
+
+/*
+ * yield() always true: every step ends after its first grain (4 KiB of
+ * work, less at a piece end) with MORE, and the packets still give the
+ * reference's bytes, in both memory modes.
+ */
+START_TEST(yield_ends_steps)
+{
+	struct drm_vxpu_packet ps[] = {
+		pk(VXPU_OP_COPY, BIG + 3, A2 + 5, 60000, 0, 0, 0),
+		pk(VXPU_OP_FILL, 0, A2 + 1, 50003, 0x0123456789abcdefULL, 0, 0),
+		pk(VXPU_OP_MIX64, BIG + 8, A2 + 8, 40000, 7, 0, 0),
+		pk(VXPU_OP_HASH64, BIG + 1, A2 + 0x10000, 60001, 3, 0, 0),
+		pk(VXPU_OP_MATMUL_U32, BIG, A2 + 0x8000, 0, BIG + 0x20000, 37 | 64ULL << 32, 23),
+	};
+
+	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
+		for (uint64_t seed = 1700; seed < 1702; seed++) {
+			struct fakemem fm, ref;
+			struct vxpu_ref_mem rm;
+			struct vxpu_env env;
+			struct vxpu_exec ex;
+			struct drm_vxpu_fault f, rf;
+			uint64_t steps = 0, total = 0;
+			u64 bytes;
+			int r;
+
+			ps[i].dst_asid = 2;
+			setup(&fm, seed);
+			ck_assert_int_eq(fm_clone(&ref, &fm), 0);
+			rm = fm_ref(&ref);
+			ck_assert_int_eq(vxpu_ref_run(&ps[i], 1, &rm, &rf), VXPU_REF_DONE);
+			fm.yields = 1;
+			env = fm_env(&fm);
+			vxpu_exec_init(&ex);
+			do {
+				r = vxpu_interp_step(&ps[i], 1, &ex, &env, 65536, &f, &bytes);
+				ck_assert_uint_le(bytes, 4096);
+				ck_assert_uint_gt(bytes, 0);
+				total += bytes;
+				steps++;
+			} while (r == VXPU_STEP_MORE);
+			ck_assert_int_eq(r, VXPU_STEP_DONE);
+			ck_assert_uint_ge(steps, (total + 4095) / 4096);
+			ck_assert_uint_gt(fm.yield_calls, 0);
+			ck_assert_int_eq(fm_diff(&fm, &ref), -1);
+			fm_free(&fm);
+			fm_free(&ref);
+		}
 }
 END_TEST
 
@@ -975,7 +1031,9 @@ START_TEST(random_packets)
 			else if (op == VXPU_OP_MIX64)
 				p.dst &= ~7ULL;
 		}
+		g_yields = i % 3 == 2 ? 2 : 0;	/* a third with random yields */
 		check_vs_ref(&p, 1, i % 2 ? B_RANDOM : B_TINY, seed + i);
+		g_yields = 0;
 	}
 }
 END_TEST
@@ -1001,6 +1059,7 @@ static Suite *interp_suite(void)
 	tcase_add_test(tc, exec_checkpoint_restore);
 	tcase_add_test(tc, short_pieces);
 	tcase_add_test(tc, contig_pieces);
+	tcase_add_test(tc, yield_ends_steps);
 	tcase_add_test(tc, wait_conditions);
 	tcase_add_test(tc, random_packets);
 	suite_add_tcase(s, tc);
