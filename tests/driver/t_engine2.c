@@ -196,7 +196,9 @@ START_TEST(fairness)
 END_TEST
 
 /* priority weights the time slice: a priority-15 queue among three priority-0 ones (on 2
- * engines) gets more engine time: it finishes first and the others are well behind */
+ * engines) gets more engine time: it finishes first and the others are well behind.
+ * In-place MIX64 of 4 MiB per packet: enough work (hundreds of slices, seconds) that a
+ * host hiccup of a few ms in a loaded qemu guest cannot decide the outcome */
 START_TEST(priority_weights)
 {
 	enum { NQ = 4, PKTS = 120 };
@@ -212,9 +214,9 @@ START_TEST(priority_weights)
 		e = vxpu_queue_open(c.fd, c.asid, 256, VXPU_BO_GTT,
 				    i == 0 ? VXPU_QUEUE_PRIORITY_MAX : 0, &q[i]);
 		ck_assert_msg(e == 0, "queue_open: %s", vxpu_strerror(e));
-		b[i] = et_buf(c.fd, c.asid, 1 << 20, VXPU_BO_GTT, RW);
+		b[i] = et_buf(c.fd, c.asid, 4 << 20, VXPU_BO_GTT, RW);
 		for (int k = 0; k < PKTS; k++)
-			vxpu_pkt_fill(&p[k], 0, b[i].va, 1 << 20, (uint64_t)k);
+			vxpu_pkt_mix64(&p[k], 0, b[i].va, 0, b[i].va, 4 << 20, (uint64_t)k);
 		VT_OK(vxpu_queue_push(&q[i], p, PKTS, ET_WAIT_NS));
 	}
 	for (int i = 0; i < NQ; i++)
@@ -279,6 +281,7 @@ START_TEST(pause_half_done_copy)
 	struct et_buf s, d, s2;
 	struct drm_vxpu_packet p;
 	struct drm_vxpu_queue_info before, a, b;
+	uint64_t base;
 	long bad;
 
 	et_open(&c, 0);
@@ -287,15 +290,25 @@ START_TEST(pause_half_done_copy)
 	d = et_buf(c.fd, c.asid, n, pl, RW);
 	s2 = et_buf(other.fd, other.asid, VT_PAGE, VXPU_BO_GTT, RW);
 	et_random(s.cpu, n, 11);
-	vxpu_pkt_copy(&p, 0, d.va + 3, 0, s.va + 1, n - 4);
-	push_kick(&c.q, &p, 1);
-	before = POLL_INFO(&c.q, 30, qi_.progress > 0 || qi_.rptr > 0);
-	VT_OK(vxpu_context_pause(c.fd));
-	a = et_info(&c.q);
-	ck_assert_msg(a.rptr == 0 && a.progress > 0,
-		      "COPY of %llu MiB not half done at pause (rptr %llu progress %llu): too fast "
-		      "for this test", (unsigned long long)(n >> 20), (unsigned long long)a.rptr,
-		      (unsigned long long)a.progress);
+	/* a race with the engine (a loaded host may stall us longer than the COPY takes):
+	 * let the COPY finish and try again, a few times */
+	for (int attempt = 0;; attempt++) {
+		memset(d.cpu, 0, n);
+		vxpu_pkt_copy(&p, 0, d.va + 3, 0, s.va + 1, n - 4);
+		push_kick(&c.q, &p, 1);
+		base = c.q.wptr - 1;
+		before = POLL_INFO(&c.q, 30, qi_.progress > 0 || qi_.rptr > base);
+		VT_OK(vxpu_context_pause(c.fd));
+		a = et_info(&c.q);
+		if (a.rptr == base && a.progress > 0)
+			break;
+		ck_assert_msg(attempt < 4,
+			      "COPY of %llu MiB not half done at pause in 5 attempts (rptr %llu "
+			      "progress %llu): too fast for this test", (unsigned long long)(n >> 20),
+			      (unsigned long long)(a.rptr - base), (unsigned long long)a.progress);
+		VT_OK(vxpu_context_resume(c.fd));
+		VT_OK(vxpu_queue_wait_rptr(&c.q, base + 1, ET_WAIT_NS));
+	}
 	ck_assert_uint_eq(a.state, VXPU_QUEUE_PAUSED);
 	ck_assert_uint_le(a.progress, n - 4);
 	et_sleep_ms(150);
@@ -318,7 +331,7 @@ START_TEST(pause_half_done_copy)
 	b = et_info(&c.q);
 	same_progress(&a, &b, "doorbell while paused");
 	ck_assert_uint_eq(b.state, VXPU_QUEUE_PAUSED);
-	ck_assert_uint_eq(b.wptr, 2);
+	ck_assert_uint_eq(b.wptr, base + 2);
 	/* nested: two pauses need two resumes */
 	VT_OK(vxpu_context_pause(c.fd));
 	VT_OK(vxpu_context_resume(c.fd));
@@ -326,7 +339,7 @@ START_TEST(pause_half_done_copy)
 	b = et_info(&c.q);
 	same_progress(&a, &b, "one resume of two pauses");
 	VT_OK(vxpu_context_resume(c.fd));
-	VT_OK(vxpu_queue_wait_rptr(&c.q, 2, ET_WAIT_NS));
+	VT_OK(vxpu_queue_wait_rptr(&c.q, base + 2, ET_WAIT_NS));
 	ck_assert_int_eq(memcmp(d.cpu + 3, s.cpu + 1, n - 4), 0);
 	ck_assert_uint_eq(d.cpu[n - 1], 0xee);
 	ck_assert_uint_eq(d.cpu[0] | d.cpu[1] | d.cpu[2], 0);
