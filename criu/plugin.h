@@ -40,6 +40,15 @@ int vxp_is_vxpu_fd(int fd);
 struct drm_vxpu_criu;
 int vxp_criu(int fd, struct drm_vxpu_criu *a);
 
+/*
+ * Fault injection for the tests (tests/criu/run-criu-tests): with
+ * VXPU_PLUGIN_STALL=@point in criu's environment, sleep 120 s at @point
+ * ("dump": a context paused and its first BO chunk written; "restore":
+ * after RESTORE, before the contents), after logging "test stall at @point",
+ * so that the test can SIGKILL criu right there.
+ */
+void vxp_test_stall(const char *point);
+
 /* the CRIU image directory, as an fd owned by CRIU (do not close) */
 int vxp_image_dir(void);
 

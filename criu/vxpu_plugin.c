@@ -55,6 +55,16 @@ int vxp_criu(int fd, struct drm_vxpu_criu *a)
 	return r < 0 ? -errno : 0;
 }
 
+void vxp_test_stall(const char *point)
+{
+	const char *s = getenv("VXPU_PLUGIN_STALL");
+
+	if (!s || strcmp(s, point))
+		return;
+	vxp_warn("test stall at %s (VXPU_PLUGIN_STALL)", point);
+	sleep(120);
+}
+
 int vxp_image_dir(void)
 {
 	return criu_get_image_dir();

@@ -317,6 +317,7 @@ static int vxpu_restore_file(int id)
 			devs[i].info.index, devs[i].info.gpu_id, vxpu_strerror(r), restore_hint(r));
 		goto out;
 	}
+	vxp_test_stall("restore");
 	r = restore_contents(dirfd, e, bk);
 	if (r)
 		goto out;
