@@ -45,6 +45,8 @@
 #include "vxpu_drv.h"
 
 #define VXPU_GRANT_ACCESS	(VXPU_GRANT_READ | VXPU_GRANT_WRITE)
+/* CPU faults map up to this many pages ahead, as for our other BOs. */
+#define VXPU_FOREIGN_FAULT_AROUND	512
 
 struct vxpu_grant {
 	struct kref ref;
@@ -305,18 +307,29 @@ static vm_fault_t vxpu_foreign_fault(struct vm_fault *vmf)
 	struct drm_gem_object *obj = vma->vm_private_data;
 	struct vxpu_foreign *f = to_foreign(obj);
 	struct vxpu_grant *g = f->grant;
+	unsigned long npages = vxpu_bo_npages(&f->bo);
+	unsigned long idx, addr, i;
 	struct vxpu_fault_rec *r;
-	unsigned long idx;
 	vm_fault_t ret;
 
 	idx = vmf->pgoff - drm_vma_node_start(&obj->vma_node);
-	if (idx >= vxpu_bo_npages(&f->bo))
+	if (idx >= npages)
 		return VM_FAULT_SIGBUS;
 
 	down_read(&f->rev_lock);
 	if (!f->revoked) {
 		ret = vmf_insert_pfn(vma, vmf->address,
 				     page_to_pfn(f->bo.pages[idx]));
+		/* The pages after it, as for our other BOs; best effort. */
+		for (i = 1, addr = vmf->address + PAGE_SIZE;
+		     !(ret & VM_FAULT_ERROR) && i < VXPU_FOREIGN_FAULT_AROUND &&
+		     idx + i < npages && addr < vma->vm_end;
+		     i++, addr += PAGE_SIZE) {
+			if (vmf_insert_pfn(vma, addr,
+					   page_to_pfn(f->bo.pages[idx + i])) &
+			    VM_FAULT_ERROR)
+				break;
+		}
 		up_read(&f->rev_lock);
 		return ret;
 	}
