@@ -48,6 +48,8 @@ int vxp_criu(int fd, struct drm_vxpu_criu *a);
  * so that the test can SIGKILL criu right there.
  */
 void vxp_test_stall(const char *point);
+/* VXPU_PLUGIN_FAIL=@point: 1 (the caller then fails with -EIO, logged) */
+int vxp_test_fail(const char *point);
 
 /* the CRIU image directory, as an fd owned by CRIU (do not close) */
 int vxp_image_dir(void);

@@ -202,6 +202,8 @@ static int dump_contents(int dirfd, VxpuCtxEntry *e, struct drm_vxpu_criu_bo_buc
 		r = vxi_bo_io(VXI_IO_DUMP, jobs, nj, e->chunk_size, 0, &prog_done, tick, err);
 		if (!r && nj)
 			vxp_test_stall("dump");
+		if (!r && vxp_test_fail("dump"))
+			r = -EIO;
 		if (r)
 			vxp_err("%s", err);
 	}

@@ -65,6 +65,16 @@ void vxp_test_stall(const char *point)
 	sleep(120);
 }
 
+int vxp_test_fail(const char *point)
+{
+	const char *s = getenv("VXPU_PLUGIN_FAIL");
+
+	if (!s || strcmp(s, point))
+		return 0;
+	vxp_err("test failure at %s (VXPU_PLUGIN_FAIL)", point);
+	return 1;
+}
+
 int vxp_image_dir(void)
 {
 	return criu_get_image_dir();
