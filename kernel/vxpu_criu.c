@@ -24,6 +24,9 @@
  * RESUME        drops the restore pause of this context, or of every
  *               restored context of a process on the device.
  *
+ * A rejected image is logged (rate limited, at info level) with the
+ * codec's reason.
+ *
  * Locks (see vxpu_drv.h): ctx->criu_lock serializes the ops of a context
  * and guards its pause list and restore_pending; vdev->criu_lock guards
  * the registry.
@@ -412,6 +415,9 @@ static int vxpu_criu_process_info(struct drm_file *file, struct vxpu_ctx *ctx,
 	struct vxpu_criu_pause *p;
 	int fd, ret;
 
+	/* Grants (as backend or frontend) are not checkpointed. */
+	if (vxpu_grant_ctx_busy(ctx))
+		return -EBUSY;
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
@@ -556,6 +562,14 @@ static int vxpu_criu_save_queues(struct vxpu_ctx *ctx,
 			return -EOPNOTSUPP;
 		}
 		vxpu_queue_save(q, &st);
+		/* A STALLED queue (grants) has no image representation. */
+		if (st.state != VXPU_QUEUE_IDLE &&
+		    st.state != VXPU_QUEUE_RUNNING &&
+		    st.state != VXPU_QUEUE_WAITING &&
+		    st.state != VXPU_QUEUE_ERROR) {
+			vxpu_queue_put(q);
+			return -EBUSY;
+		}
 		iq->id = q->id;
 		iq->asid = q->asid->id;
 		iq->ring_entries = q->ring_entries;
@@ -624,7 +638,7 @@ static int vxpu_criu_checkpoint(struct drm_file *file, struct vxpu_ctx *ctx,
 	u32 i, n = 0;
 	int ret;
 
-	if (!vxpu_criu_paused(ctx))
+	if (!vxpu_criu_paused(ctx) || vxpu_grant_ctx_busy(ctx))
 		return -EBUSY;
 	if (args->num_bos > VXPU_CRIU_BO_MAX ||
 	    args->priv_data_size > VXPU_CRIU_PRIV_MAX)
@@ -1029,9 +1043,13 @@ static int vxpu_criu_restore(struct drm_file *file, struct vxpu_ctx *ctx,
 		ret = vxpu_img_parse(blob, args->priv_data_size, r.bkts, n,
 				     &r.img, &why);
 	if (ret) {
-		drm_dbg(&vdev->drm, "CRIU restore: image rejected: %s\n",
-			why ? why : "?");
-		ret = -EINVAL;
+		/* Info, not a warning: a user's bad image is no kernel bug. */
+		dev_info_ratelimited(vdev->drm.dev,
+				     "CRIU restore into context %u: image rejected: %s\n",
+				     ctx->id, why ? why : "?");
+		/* -EPROTO: an unknown version; anything else is malformed. */
+		if (ret != -EPROTO)
+			ret = -EINVAL;
 		goto out_free;
 	}
 	if (r.img.hdr.ctx_id != ctx->id &&

@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -180,6 +181,35 @@ static struct vxpu_queue queue_of(int fd, uint32_t id, uint32_t asid, uint64_t w
 	return q;
 }
 
+/*
+ * Push @n packets (the first a long one) to @q and checkpoint while that
+ * first packet is half done. The engine may finish it before the pause
+ * lands: then let the queue drain and try again. *@start: its rptr.
+ */
+static void cr_checkpoint_mid(int fd, struct vxpu_queue *q, const struct drm_vxpu_packet *p,
+			      uint32_t n, struct cr_img *im, uint64_t *start)
+{
+	for (int tries = 0;; tries++) {
+		struct drm_vxpu_queue_info qi;
+		double t_end = et_now() + 60;
+
+		*start = q->wptr;
+		VT_OK(vxpu_queue_push(q, p, n, ET_WAIT_NS));
+		VT_OK(vxpu_queue_kick(q));
+		do {
+			qi = et_info(q);
+		} while (!qi.progress && qi.rptr == *start && et_now() < t_end);
+		cr_checkpoint(fd, im);
+		qi = et_info(q);
+		if (qi.rptr == *start && qi.progress > 0)
+			return;
+		ck_assert_msg(tries < 20, "the packet finished before the pause %d times", tries + 1);
+		cr_free(im);
+		qi = POLL_INFO(q, 60, qi_.rptr == q->wptr);
+		ck_assert_uint_eq(qi.rptr, q->wptr);
+	}
+}
+
 /* ------------------------------------------------------------ round trip */
 
 #define NQ 3
@@ -238,7 +268,7 @@ static void cr_state_eq(const struct cr_state *a, const struct cr_state *b)
  */
 START_TEST(criu_roundtrip)
 {
-	const uint64_t big = 16ULL << 20;
+	const uint64_t big = 32ULL << 20;
 	struct vxpu_queue q[NQ];
 	struct drm_vxpu_packet p[3];
 	struct drm_vxpu_queue_info qi;
@@ -246,7 +276,7 @@ START_TEST(criu_roundtrip)
 	struct cr_state before, after;
 	struct cr_img im;
 	uint32_t a1, a2, a3, gap, gap2, ev[2], qid[NQ], id;
-	uint64_t ro_va, wptr[NQ], one = 1, v;
+	uint64_t ro_va, wptr[NQ], one = 1, v, start;
 	uint8_t *want;
 	int fd;
 
@@ -292,17 +322,12 @@ START_TEST(criu_roundtrip)
 	qi = POLL_INFO(&q[2], 60, qi_.state == VXPU_QUEUE_WAITING);
 	ck_assert_uint_eq(qi.state, VXPU_QUEUE_WAITING);
 
-	vxpu_pkt_copy(&p[0], 0, dst.va, 0, src.va, big);
-	vxpu_pkt_write64(&p[1], a3, flag.va + 8, 0x5555);
-	VT_OK(vxpu_queue_push(&q[0], p, 2, ET_WAIT_NS));
-	VT_OK(vxpu_queue_kick(&q[0]));
-	qi = POLL_INFO(&q[0], 60, qi_.progress > 0);
-	ck_assert_uint_gt(qi.progress, 0);
-
 	/* handle gaps: the first handle and one in the middle */
 	VT_OK(vxpu_bo_destroy(fd, gap));
 	VT_OK(vxpu_bo_destroy(fd, gap2));
-	cr_checkpoint(fd, &im);
+	vxpu_pkt_copy(&p[0], 0, dst.va, 0, src.va, big);
+	vxpu_pkt_write64(&p[1], a3, flag.va + 8, 0x5555);
+	cr_checkpoint_mid(fd, &q[0], p, 2, &im, &start);
 	for (int i = 0; i < NQ; i++) {
 		qid[i] = q[i].id;
 		wptr[i] = q[i].wptr;
@@ -310,7 +335,7 @@ START_TEST(criu_roundtrip)
 	before = cr_state(fd, qid, ev);
 	/* the COPY is half done and paused */
 	ck_assert_uint_eq(before.qi[0].state, VXPU_QUEUE_PAUSED);
-	ck_assert_uint_eq(before.qi[0].rptr, 0);
+	ck_assert_uint_eq(before.qi[0].rptr, start);
 	ck_assert_uint_gt(before.qi[0].progress, 0);
 	ck_assert_uint_lt(before.qi[0].progress, big);
 	ck_assert_uint_eq(before.qi[1].state, VXPU_QUEUE_ERROR);
@@ -548,7 +573,7 @@ START_TEST(criu_half_done_hash)
 	struct drm_vxpu_packet p;
 	struct drm_vxpu_queue_info qi;
 	struct cr_img im;
-	uint64_t h, want, wptr;
+	uint64_t h, want, wptr, start;
 	uint32_t qid, asid;
 	uint8_t *buf;
 	int fd;
@@ -562,13 +587,9 @@ START_TEST(criu_half_done_hash)
 	memcpy(src.cpu, buf, n);
 	want = vxpu_ref_hash64(buf, n, 0x1234);
 	vxpu_pkt_hash64(&p, 0, out.va, 0, src.va, n, 0x1234);
-	VT_OK(vxpu_queue_push(&c.q, &p, 1, ET_WAIT_NS));
-	VT_OK(vxpu_queue_kick(&c.q));
-	qi = POLL_INFO(&c.q, 60, qi_.progress > 0);
-	ck_assert_uint_gt(qi.progress, 0);
-	cr_checkpoint(c.fd, &im);
+	cr_checkpoint_mid(c.fd, &c.q, &p, 1, &im, &start);
 	qi = et_info(&c.q);
-	ck_assert_uint_eq(qi.rptr, 0);
+	ck_assert_uint_eq(qi.rptr, start);
 	ck_assert_uint_gt(qi.progress, 0);
 	ck_assert_uint_lt(qi.progress, n);
 	qid = c.q.id;
@@ -657,6 +678,114 @@ START_TEST(criu_restore_unwinds)
 }
 END_TEST
 
+static void sync_put(int fd, char c)
+{
+	CHILD_CHECK(write(fd, &c, 1) == 1, "sync write: %m");
+}
+
+static void sync_get(int fd, char want)
+{
+	char c = 0;
+
+	CHILD_CHECK(read(fd, &c, 1) == 1 && c == want, "sync read: got %c, want %c", c, want);
+}
+
+/*
+ * Parent and child share a BO by dma-buf (SCM_RIGHTS): each checkpoints
+ * its own context, both close, the parent restores its context (the
+ * owner), then the child restores its own with the same cookie and gets
+ * the parent's new BO: a byte the child writes shows in the parent.
+ */
+START_TEST(criu_shared_bo_parent_child)
+{
+	const uint64_t size = 2 * VT_PAGE;
+	const uint64_t cookie = 0xc0ffee;
+	struct drm_vxpu_context_info ca;
+	struct drm_vxpu_bo_info bi;
+	struct cr_img ia;
+	int sv[2], fa, dfd;
+	uint32_t ha;
+	uint8_t *pa;
+	pid_t pid;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	fa = dt_open(0);
+	ha = dt_bo(fa, size, VXPU_BO_GTT, NULL);
+	pa = dt_mmap(fa, ha, size);
+	vt_fill_pattern(pa, size, 21);
+	ca = dt_ctxinfo(fa);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		struct cr_img ib;
+		uint32_t hb = 0;
+		uint8_t *pb;
+		int fb, d;
+
+		/* the parent's file and mapping are not the child's to keep */
+		close(sv[0]);
+		munmap(pa, size);
+		close(fa);
+		fb = vxpu_open_index(0);
+		CHILD_CHECK(fb >= 0, "open");
+		d = vxpu_recv_fd(sv[1], NULL, 0);
+		CHILD_CHECK(d >= 0, "recv_fd %d", d);
+		CHILD_CHECK(vxpu_bo_import(fb, d, &hb) == 0, "import");
+		close(d);
+		cr_checkpoint(fb, &ib);
+		CHILD_CHECK(ib.info.num_bos == 1 && ib.bk[0].flags == VXPU_CRIU_BO_IMPORTED &&
+			    ib.bk[0].owner_ctx_id == ca.ctx_id, "bucket flags %u owner %u",
+			    ib.bk[0].flags, ib.bk[0].owner_ctx_id);
+		close(fb);
+		close(ib.pause_fd);
+		ib.pause_fd = -1;
+		sync_put(sv[1], 'k');		/* checkpointed and closed */
+		sync_get(sv[1], 'r');		/* the parent restored the owner */
+		fb = vxpu_open_index(0);
+		CHILD_CHECK(fb >= 0, "open");
+		CHILD_CHECK(cr_restore(fb, &ib, cookie) == 0, "restore");
+		pb = dt_mmap(fb, hb, size);
+		CHILD_CHECK(vt_check_pattern(pb, size, 21) == -1, "contents");
+		pb[5] = 0xab;
+		munmap(pb, size);
+		sync_put(sv[1], 'w');
+		sync_get(sv[1], 'd');
+		CHILD_CHECK(vxpu_criu_resume(fb, 0) == 0, "resume");
+		close(fb);
+		cr_free(&ib);
+		_exit(0);
+	}
+	close(sv[1]);
+	dfd = vxpu_bo_export(fa, ha, 0);
+	ck_assert_int_ge(dfd, 0);
+	VT_OK(vxpu_send_fd(sv[0], dfd, NULL, 0));
+	close(dfd);
+	sync_get(sv[0], 'k');
+	cr_checkpoint(fa, &ia);
+	ck_assert_uint_eq(ia.bk[0].flags, 0);
+	munmap(pa, size);
+	close(fa);
+	close(ia.pause_fd);
+	ia.pause_fd = -1;
+	fa = dt_open(0);
+	VT_OK(cr_restore(fa, &ia, cookie));
+	ck_assert_uint_eq(dt_ctxinfo(fa).ctx_id, ca.ctx_id);
+	sync_put(sv[0], 'r');
+	sync_get(sv[0], 'w');
+	pa = dt_mmap(fa, ha, size);
+	ck_assert_uint_eq(pa[5], 0xab);
+	VT_OK(vxpu_bo_info(fa, ha, &bi));
+	ck_assert_uint_eq(bi.owner_ctx_id, ca.ctx_id);
+	sync_put(sv[0], 'd');
+	dt_wait_ok(pid, "child");
+	VT_OK(vxpu_criu_resume(fa, 0));
+	munmap(pa, size);
+	close(fa);
+	close(sv[0]);
+	cr_free(&ia);
+}
+END_TEST
+
 /* ------------------------------------------------------------ errnos */
 
 START_TEST(criu_einval)
@@ -709,8 +838,9 @@ START_TEST(criu_einval)
 	blob[0] ^= 1;
 	VT_ERR(vxpu_criu_restore(fd2, &r), EINVAL);
 	blob[0] ^= 1;
+	/* an unknown version: -EPROTO */
 	blob[1] += 1;
-	VT_ERR(vxpu_criu_restore(fd2, &r), EINVAL);
+	VT_ERR(vxpu_criu_restore(fd2, &r), EPROTO);
 	blob[1] -= 1;
 	r.priv_data_size -= 8;
 	VT_ERR(vxpu_criu_restore(fd2, &r), EINVAL);
@@ -766,6 +896,60 @@ START_TEST(criu_ebusy_eagain)
 	VT_OK(vxpu_event_create(fd2, 0, &ev));
 	VT_ERR(cr_restore(fd2, &im, 3), EBUSY);
 	close(fd2);
+	/* a context with a grant (backend) or a foreign BO (frontend): -EBUSY */
+	{
+		struct drm_vxpu_criu i;
+		struct drm_vxpu_grant_map gm;
+		uint64_t gid;
+		uint32_t h;
+		int fe = dt_open(0);
+
+		fd2 = dt_open(0);
+		h = dt_bo(fd2, VT_PAGE, VXPU_BO_GTT, NULL);
+		VT_OK(vxpu_grant_create(fd2, h, 0, VT_PAGE, dt_ctxinfo(fe).ctx_id,
+					VXPU_GRANT_READ, &gid));
+		VT_ERR(vxpu_criu_process_info(fd2, &i), EBUSY);
+		VT_OK(vxpu_grant_map(fe, gid, VXPU_GRANT_READ, &gm));
+		VT_ERR(vxpu_criu_process_info(fe, &i), EBUSY);
+		VT_OK(vxpu_grant_unmap(fe, gid));
+		VT_OK(vxpu_criu_process_info(fe, &i));
+		close(i.pause_fd);
+		close(fe);
+		close(fd2);
+	}
+	/* a mapped BO whose handle is closed cannot be named: -EOPNOTSUPP */
+	{
+		struct drm_vxpu_criu i, k;
+		uint8_t priv[4096];
+		uint32_t a, h;
+
+		fd2 = dt_open(0);
+		a = dt_asid(fd2);
+		h = dt_bo(fd2, VT_PAGE, VXPU_BO_GTT, NULL);
+		dt_map(fd2, a, h, 0, VT_PAGE, RW);
+		VT_OK(vxpu_bo_destroy(fd2, h));
+		VT_OK(vxpu_criu_process_info(fd2, &i));
+		ck_assert_uint_eq(i.num_bos, 0);
+		ck_assert_uint_le(i.priv_data_size, sizeof(priv));
+		memset(&k, 0, sizeof(k));
+		k.num_objects = i.num_objects;
+		k.priv_data_size = i.priv_data_size;
+		k.priv_data = (uintptr_t)priv;
+		VT_ERR(vxpu_criu_checkpoint(fd2, &k), EOPNOTSUPP);
+		close(i.pause_fd);
+		close(fd2);
+	}
+	/* more ASIDs than an image holds: -E2BIG */
+	{
+		struct drm_vxpu_criu i;
+		uint32_t a;
+
+		fd2 = dt_open(0);
+		for (int n = 0; n <= 4096; n++)
+			VT_OK(vxpu_asid_create(fd2, 0, &a));
+		VT_ERR(vxpu_criu_process_info(fd2, &i), E2BIG);
+		close(fd2);
+	}
 	/* RESUME with nothing pending */
 	VT_ERR(vxpu_criu_resume(fd, 0), ENOENT);
 	VT_ERR(vxpu_criu_resume(fd, getpid()), ENOENT);
@@ -916,6 +1100,7 @@ TCase *ct_tcase_criu(void)
 	tcase_add_test(tc, criu_half_done_hash);
 	tcase_add_test(tc, criu_restore_unwinds);
 	tcase_add_test(tc, criu_shared_bo);
+	tcase_add_test(tc, criu_shared_bo_parent_child);
 	tcase_add_test(tc, criu_einval);
 	tcase_add_test(tc, criu_ebusy_eagain);
 	tcase_add_test(tc, criu_pause_fd);
