@@ -347,6 +347,32 @@ START_TEST(rules_map)
 }
 END_TEST
 
+/* struct size rules: shorter than published -EINVAL, longer with a non-zero tail -E2BIG */
+static void gt_abi(int fd, unsigned long cmd, size_t size)
+{
+	uint64_t buf[64] = { 0 };
+
+	ck_assert_uint_le(size + 8, sizeof(buf));
+	VT_ERR(vxpu_ioctl(fd, vt_ioctl_resize(cmd, size - 8), buf), EINVAL);
+	((uint8_t *)buf)[size] = 1;
+	VT_ERR(vxpu_ioctl(fd, vt_ioctl_resize(cmd, size + 8), buf), E2BIG);
+}
+
+START_TEST(rules_abi)
+{
+	int fd = dt_open(0);
+
+	gt_abi(fd, DRM_IOCTL_VXPU_GRANT_CREATE, sizeof(struct drm_vxpu_grant_create));
+	gt_abi(fd, DRM_IOCTL_VXPU_GRANT_MAP, sizeof(struct drm_vxpu_grant_map));
+	gt_abi(fd, DRM_IOCTL_VXPU_GRANT_UNMAP, sizeof(struct drm_vxpu_grant_unmap));
+	gt_abi(fd, DRM_IOCTL_VXPU_GRANT_REVOKE, sizeof(struct drm_vxpu_grant_revoke));
+	gt_abi(fd, DRM_IOCTL_VXPU_GRANT_INFO, sizeof(struct drm_vxpu_grant_info));
+	gt_abi(fd, DRM_IOCTL_VXPU_FAULT_READ, sizeof(struct drm_vxpu_fault_read));
+	gt_abi(fd, DRM_IOCTL_VXPU_FAULT_REPLY, sizeof(struct drm_vxpu_fault_reply));
+	close(fd);
+}
+END_TEST
+
 START_TEST(rules_faults)
 {
 	struct gt_pair p;
@@ -1130,6 +1156,7 @@ TCase *gt_tcase_rules(void)
 	tcase_add_test(tc, rules_create);
 	tcase_add_test(tc, rules_map);
 	tcase_add_test(tc, rules_faults);
+	tcase_add_test(tc, rules_abi);
 	tcase_add_test(tc, records_lost);
 	return tc;
 }
