@@ -779,7 +779,8 @@ struct drm_vxpu_criu {
  * (VXPU_MAP_WRITE needs a writable map: -EACCES). It cannot be passed on:
  * DRM_IOCTL_PRIME_HANDLE_TO_FD (-EPERM), DRM_VXPU_GRANT_CREATE of it
  * (-EPERM), a queue ring in it (DRM_VXPU_QUEUE_CREATE: -EPERM). Checkpoint
- * (DRM_VXPU_CRIU) refuses a context with grants or foreign BOs.
+ * (DRM_VXPU_CRIU PROCESS_INFO, CHECKPOINT) refuses a context with grants
+ * or foreign BOs: -EBUSY.
  * DRM_VXPU_BO_INFO reports the backend as @owner_ctx_id.
  *
  * Revoke (DRM_VXPU_GRANT_REVOKE, or implicitly when the backend closes
