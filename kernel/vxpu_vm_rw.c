@@ -41,6 +41,9 @@ static int vxpu_vm_rw(struct drm_file *file, struct drm_vxpu_vm_rw *args,
 	if (!args->size || args->size > VXPU_RW_MAX ||
 	    check_add_overflow(args->va, args->size, &end))
 		return -EINVAL;
+	/* The granted-page copies below are the unchecked __copy_*() kind. */
+	if (!access_ok(ubuf, args->size))
+		return -EFAULT;
 
 	asid = vxpu_asid_get(ctx, args->asid);
 	if (!asid)
