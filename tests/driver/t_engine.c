@@ -432,7 +432,8 @@ START_TEST(pkt_ring_wrap)
 		memcpy(&v, d.cpu + 8 + 8 * i, 8);
 		ck_assert_uint_eq(v, 100 + i);
 	}
-	qi = POLL_INFO(&q, 10, qi_.rptr == q.wptr);
+	/* the engine publishes rptr before the queue goes IDLE: wait for both */
+	qi = POLL_INFO(&q, 10, qi_.rptr == q.wptr && qi_.state == VXPU_QUEUE_IDLE);
 	ck_assert_uint_eq(qi.rptr, q.wptr);
 	ck_assert_uint_eq(qi.state, VXPU_QUEUE_IDLE);
 	VT_OK(vxpu_queue_close(&q));
@@ -566,10 +567,12 @@ START_TEST(ioctl_queue_misc)
 	ck_assert_msg(r == 0, "doorbell rptr + entries: %s", vxpu_strerror(r));
 	c.q.wptr = c.q.doorbell = qi.rptr + 64;
 	c.q.fence = 0;
-	/* a fence needs a free slot: wait for rptr by queue info instead (test only) */
-	for (int i = 0; i < 600 && et_info(&c.q).rptr != qi.rptr + 64; i++)
-		et_sleep_ms(10);
-	qi = et_info(&c.q);
+	/* a fence needs a free slot: wait for rptr by queue info instead (test only), and
+	 * for IDLE too: the engine publishes rptr before the queue goes IDLE
+	 */
+	uint64_t full = qi.rptr + 64;
+
+	qi = POLL_INFO(&c.q, 6, qi_.rptr == full && qi_.state == VXPU_QUEUE_IDLE);
 	ck_assert_uint_eq(qi.rptr, qi.wptr);
 	ck_assert_uint_eq(qi.state, VXPU_QUEUE_IDLE);
 	c.q.done = qi.rptr;
