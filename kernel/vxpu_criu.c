@@ -881,11 +881,14 @@ static void vxpu_criu_delete_gaps(struct vxpu_criu_rst *r)
 {
 	u32 i, h, prev = 0;
 
+	/* A gap handle is a spare one: deleting it closes no BO (grants). */
+	WRITE_ONCE(r->ctx->criu_gap_close, true);
 	for (i = 0; i < r->args->num_bos; i++) {
 		for (h = prev + 1; h < r->rb[i].handle; h++)
 			drm_gem_handle_delete(r->file, h);
 		prev = r->rb[i].handle;
 	}
+	WRITE_ONCE(r->ctx->criu_gap_close, false);
 }
 
 static int vxpu_criu_restore_objects(struct vxpu_criu_rst *r)

@@ -197,6 +197,7 @@ struct vxpu_ctx {
 	struct mutex criu_lock;
 	struct list_head criu_pauses;
 	bool restore_pending;		/* restored, paused until RESUME */
+	bool criu_gap_close;		/* RESTORE deletes its gap handles */
 
 	/* Grants: made as backend (grant_lock); fault records (fault_lock). */
 	struct list_head grants;

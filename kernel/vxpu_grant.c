@@ -459,7 +459,7 @@ void vxpu_grant_bo_closed(struct vxpu_bo *bo, struct drm_file *file)
 	struct vxpu_device *vdev;
 	struct vxpu_grant *g, *next;
 
-	if (!ctx || bo->owner != ctx)
+	if (!ctx || bo->owner != ctx || READ_ONCE(ctx->criu_gap_close))
 		return;
 	vdev = ctx->vdev;
 	mutex_lock(&vdev->grant_lock);

@@ -365,6 +365,18 @@ START_TEST(criu_roundtrip)
 		/* the handle gap stays a gap; every BO is at its handle */
 		VT_ERR(vxpu_bo_info(fd, gap, &bi), ENOENT);
 		VT_ERR(vxpu_bo_info(fd, gap2, &bi), ENOENT);
+		/* a BO after a gap is whole: RESTORE's spare gap handles closed nothing */
+		{
+			struct drm_vxpu_context_info fci;
+			int fe = dt_open(0);
+			uint64_t gid;
+
+			VT_OK(vxpu_context_info(fe, &fci));
+			VT_OK(vxpu_grant_create(fd, src.h, 0, VT_PAGE, fci.ctx_id,
+						VXPU_GRANT_READ, &gid));
+			VT_OK(vxpu_grant_revoke(fd, gid));
+			close(fe);
+		}
 		/* id cursors: the next ASID is the one after a3, not a2 */
 		VT_OK(vxpu_asid_create(fd, 0, &id));
 		ck_assert_uint_eq(id, a3 + 1);
