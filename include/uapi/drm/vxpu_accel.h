@@ -696,7 +696,10 @@ struct drm_vxpu_criu_bo_bucket {
  *    its memory until UNPAUSE) and returns @num_bos, @num_objects,
  *    @priv_data_size and @pid. The pause is held by @pause_fd: closing it
  *    (or the caller dying) undoes the pause, so an aborted dump never
- *    leaves the process frozen. Each PROCESS_INFO pauses once more.
+ *    leaves the process frozen. Each PROCESS_INFO pauses once more
+ *    (-EOVERFLOW past the pause nesting limit). PROCESS_INFO and
+ *    CHECKPOINT refuse a context with grants, foreign BOs or a queue
+ *    stalled on a revoked grant: -EBUSY.
  * 2. CHECKPOINT, with @num_bos, @num_objects and @priv_data_size as
  *    PROCESS_INFO returned them, fills @device, @num_bos buckets at @bos
  *    and @priv_data_size bytes of private data at @priv_data. -EBUSY if
