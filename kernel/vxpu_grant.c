@@ -1203,8 +1203,11 @@ int vxpu_ioctl_fault_reply(struct drm_device *drm, void *data,
 	if (ret == -ESRCH) {
 		/* The hole is gone: the queue tries again and sees why. */
 		vxpu_grant_unstall(q, false);
-	} else if (ret == -EINVAL) {
-		/* The BO is too short: the record stays to be answered. */
+	} else if (ret == -EINVAL || ret == -ENOMEM) {
+		/*
+		 * The BO is too short, or no memory for the page table: the
+		 * record stays to be answered (again).
+		 */
 		spin_lock(&ctx->fault_lock);
 		if (!ctx->faults_closed) {
 			list_add(&r->link, &ctx->stalls);
