@@ -1106,11 +1106,12 @@ int vxpu_ioctl_fault_read(struct drm_device *drm, void *data,
 	spin_unlock(&ctx->fault_lock);
 
 	list_for_each_entry_safe(r, next, &recs, link) {
-		list_del_init(&r->link);
-		if (!ret && copy_to_user(&out[copied], &r->rec, sizeof(r->rec)))
+		if (copy_to_user(&out[copied], &r->rec, sizeof(r->rec))) {
 			ret = -EFAULT;
-		else if (!ret)
-			copied++;
+			break;
+		}
+		copied++;
+		list_del_init(&r->link);
 		if (r->rec.kind != VXPU_GRANT_FAULT_DEVICE) {
 			vxpu_fault_rec_free(r);
 			continue;
@@ -1124,6 +1125,26 @@ int vxpu_ioctl_fault_read(struct drm_device *drm, void *data,
 		spin_unlock(&ctx->fault_lock);
 		if (r) {
 			vxpu_fault_rec_unstall(r, true);
+			vxpu_fault_rec_free(r);
+		}
+	}
+	if (ret) {
+		/*
+		 * Userspace did not see these: back to the head, in order,
+		 * with the lost count it did not see either.
+		 */
+		spin_lock(&ctx->fault_lock);
+		if (!ctx->faults_closed) {
+			ctx->fault_count += n - copied;
+			ctx->faults_lost += args->lost;
+			list_splice(&recs, &ctx->faults);
+			INIT_LIST_HEAD(&recs);
+		}
+		spin_unlock(&ctx->fault_lock);
+		list_for_each_entry_safe(r, next, &recs, link) {
+			list_del(&r->link);
+			if (r->rec.kind == VXPU_GRANT_FAULT_DEVICE)
+				vxpu_fault_rec_unstall(r, true);
 			vxpu_fault_rec_free(r);
 		}
 	}
