@@ -468,13 +468,6 @@ static int u64_cmp(const void *a, const void *b)
 }
 
 /*
- * A pause lands within one chunk: engine steps (the chunks counter) done
- * between the last look before PAUSE and PAUSE's return. One step may be
- * in flight at the request and one may start between the look and the
- * request: at most 2. The median of 7 pauses is checked, so a host
- * preempting the test between two syscalls does not decide it.
- */
-/*
  * A pause lands between two chunks: once PAUSE returns, no engine step runs
  * on the queue (its counters and the half-done packet's progress freeze),
  * and resume continues from there. How many steps ran while the request was
