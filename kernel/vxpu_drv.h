@@ -454,6 +454,7 @@ void vxpu_queue_ctx_init(struct vxpu_ctx *ctx);
 void vxpu_queue_destroy_all(struct vxpu_ctx *ctx);
 void vxpu_queue_requeue_locked(struct vxpu_queue *q);
 void vxpu_queue_put(struct vxpu_queue *q);
+struct vxpu_queue *vxpu_queue_get(struct vxpu_ctx *ctx, u32 id);
 int vxpu_queue_create(struct vxpu_ctx *ctx, u32 want, u32 asid_id,
 		      struct vxpu_bo *ring_bo, u64 ring_offset, u32 ring_entries,
 		      u32 priority, const struct vxpu_queue_state *st, u32 *id);

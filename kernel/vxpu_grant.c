@@ -202,18 +202,6 @@ static void vxpu_fault_note(struct vxpu_grant *g, struct vxpu_fault_rec *r)
 		vxpu_fault_rec_free(r);
 }
 
-static struct vxpu_queue *vxpu_grant_queue_get(struct vxpu_ctx *ctx, u32 id)
-{
-	struct vxpu_queue *q;
-
-	xa_lock(&ctx->queues);
-	q = xa_load(&ctx->queues, id);
-	if (q)
-		kref_get(&q->ref);
-	xa_unlock(&ctx->queues);
-	return q;
-}
-
 /*
  * Let a STALLED queue run on (@fail false) or put it in ERROR. Returns
  * false if it is no longer stalled (destroyed, or answered).
@@ -239,7 +227,7 @@ static bool vxpu_grant_unstall(struct vxpu_queue *q, bool fail)
 /* The queue of a DEVICE record, by id in its frontend; false if gone. */
 static bool vxpu_fault_rec_unstall(struct vxpu_fault_rec *r, bool fail)
 {
-	struct vxpu_queue *q = vxpu_grant_queue_get(r->frontend, r->rec.queue);
+	struct vxpu_queue *q = vxpu_queue_get(r->frontend, r->rec.queue);
 	bool ok;
 
 	if (!q)
@@ -1205,7 +1193,7 @@ int vxpu_ioctl_fault_reply(struct drm_device *drm, void *data,
 		goto out_put;
 	}
 
-	q = vxpu_grant_queue_get(r->frontend, r->rec.queue);
+	q = vxpu_queue_get(r->frontend, r->rec.queue);
 	if (!q) {
 		ret = -ESRCH;
 		goto out_free;

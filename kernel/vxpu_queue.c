@@ -110,7 +110,8 @@ void vxpu_queue_put(struct vxpu_queue *q)
 	kref_put(&q->ref, vxpu_queue_release);
 }
 
-static struct vxpu_queue *vxpu_queue_get(struct vxpu_ctx *ctx, u32 id)
+/* The queue @id of @ctx with a new reference, or NULL. */
+struct vxpu_queue *vxpu_queue_get(struct vxpu_ctx *ctx, u32 id)
 {
 	struct vxpu_queue *q;
 

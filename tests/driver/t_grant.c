@@ -669,6 +669,30 @@ static void gt_push(struct vxpu_queue *q, const struct drm_vxpu_packet *p, uint3
  * A COPY across a frontend BO and the revoked grant mapped right after it
  * stalls at the grant; SUPPLY continues exactly there.
  */
+/*
+ * VM_READ/WRITE with a kernel address as the user buffer: -EFAULT, through
+ * a granted mapping (whose pages are copied with the unchecked
+ * __copy_*_inatomic(): access_ok() must come first) and a plain one.
+ */
+START_TEST(vm_rw_kernel_pointer)
+{
+	void *kptr = (void *)(uintptr_t)0xffff888000000000ULL;
+	struct gt_dev d;
+	uint64_t va;
+	uint32_t h;
+
+	gt_dev(&d, VT_PAGE, VXPU_BO_GTT);
+	d.gva = dt_map(d.p.fe, d.fe.asid, d.m.handle, 0, VT_PAGE, VXPU_MAP_READ | VXPU_MAP_WRITE);
+	VT_ERR(vxpu_vm_read(d.p.fe, d.fe.asid, d.gva, kptr, VT_PAGE), EFAULT);
+	VT_ERR(vxpu_vm_write(d.p.fe, d.fe.asid, d.gva, kptr, VT_PAGE), EFAULT);
+	h = dt_bo(d.p.fe, VT_PAGE, VXPU_BO_GTT, NULL);
+	va = dt_map(d.p.fe, d.fe.asid, h, 0, VT_PAGE, VXPU_MAP_READ | VXPU_MAP_WRITE);
+	VT_ERR(vxpu_vm_read(d.p.fe, d.fe.asid, va, kptr, VT_PAGE), EFAULT);
+	VT_ERR(vxpu_vm_write(d.p.fe, d.fe.asid, va, kptr, VT_PAGE), EFAULT);
+	gt_dev_close(&d);
+}
+END_TEST
+
 START_TEST(fault_supply)
 {
 	struct gt_dev d;
@@ -991,7 +1015,8 @@ START_TEST(revoke_under_load)
 		ck_assert_msg(qi.rptr >= 2 && qi.state != VXPU_QUEUE_ERROR,
 			      "queue %d: rptr %llu state %u", k, (unsigned long long)qi.rptr, qi.state);
 	}
-	for (int i = 0; i < 20000 && atomic_load(&l.ok_before) < 1000; i++)
+	/* the CPU threads read and write the grant before it goes */
+	while (atomic_load(&l.ok_before) < 1000 && !atomic_load(&l.bad))
 		usleep(100);
 
 	VT_OK(vxpu_grant_revoke(d.p.be, d.id));
@@ -1167,6 +1192,7 @@ TCase *gt_tcase_rules(void)
 	tcase_add_test(tc, rules_faults);
 	tcase_add_test(tc, rules_abi);
 	tcase_add_test(tc, records_lost);
+	tcase_add_test(tc, vm_rw_kernel_pointer);
 	return tc;
 }
 

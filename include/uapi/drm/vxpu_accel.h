@@ -279,7 +279,9 @@ struct drm_vxpu_vm_unmap {
  *
  * Errors: -ENXIO (a page of the range is not mapped), -EACCES (a page
  * lacks VXPU_MAP_READ for READ, VXPU_MAP_WRITE for WRITE), -EFAULT (bad
- * @user_ptr), -EINVAL (@size 0, overflow, or @size over 1 GiB).
+ * @user_ptr, e.g. not a user address), -EINVAL (@size 0, overflow, or
+ * @size over 1 GiB), -ENOENT (no such ASID), -EKEYREVOKED (a page of the
+ * range is a revoked grant's hole; see DRM_VXPU_GRANT_REVOKE).
  */
 struct drm_vxpu_vm_rw {
 	/** @asid: in */
@@ -1010,8 +1012,9 @@ struct drm_vxpu_grant_fault {
  * also fails its queue at once (ERROR, VXPU_FAULT_REVOKED), as do those
  * of a backend that is closing.
  *
- * Errors: -EINVAL (flags, pad, @count 0 or over VXPU_FAULT_READ_MAX),
- * -EFAULT (the records read are lost; DEVICE ones stay answerable).
+ * Errors: -EINVAL (flags, @count 0 or over VXPU_FAULT_READ_MAX),
+ * -EFAULT (a record could not be copied to @records: it and the ones
+ * after it stay queued for the next read).
  */
 struct drm_vxpu_fault_read {
 	/** @records: in, user pointer to @count struct drm_vxpu_grant_fault */
