@@ -27,7 +27,6 @@
 #include <unistd.h>
 
 #include <criu-plugin.h>
-#include <xxhash.h>
 
 #include "libvxpu.h"
 #include "plugin.h"
@@ -164,60 +163,52 @@ static void free_entry(VxpuCtxEntry *e)
 static int dump_contents(int dirfd, VxpuCtxEntry *e, struct drm_vxpu_criu_bo_bucket *bk,
 			 uint32_t n)
 {
-	struct vxi_bo_job *jobs = calloc(n ? n : 1, sizeof(*jobs));
+	void **maps = calloc(n ? n : 1, sizeof(*maps));
+	struct vxi_bo_job *jobs = NULL;
 	char err[VXI_ERR];
 	size_t nj = 0;
 	int r = 0;
 
-	if (!jobs)
+	if (!maps)
 		r = -ENOMEM;
 	for (uint32_t i = 0; !r && i < n; i++) {
-		VxpuBoEntry *b = e->bos[i];
-		struct vxi_bo_job *j;
-
 		if (bk[i].dmabuf_fd < 0)
 			continue;
-		j = &jobs[nj];
-		j->handle = b->handle;
-		j->size = b->size;
-		j->sums = b->chunk_sums;
-		j->file = b->content;
-		j->map = mmap(NULL, b->size, PROT_READ, MAP_SHARED, bk[i].dmabuf_fd, 0);
-		if (j->map == MAP_FAILED) {
+		maps[i] = mmap(NULL, e->bos[i]->size, PROT_READ, MAP_SHARED, bk[i].dmabuf_fd, 0);
+		if (maps[i] == MAP_FAILED) {
 			r = -errno;
+			maps[i] = NULL;
 			vxp_err("cannot map the dma-buf of BO handle %u (%" PRIu64 " bytes): %s",
-				b->handle, b->size, strerror(errno));
-			break;
+				e->bos[i]->handle, e->bos[i]->size, strerror(errno));
 		}
-		j->fd = openat(dirfd, b->content, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (j->fd < 0) {
-			r = -errno;
-			vxp_err("cannot create %s: %s", b->content, strerror(errno));
-			munmap(j->map, b->size);
-			break;
-		}
-		nj++;
 	}
 	if (!r) {
-		r = vxi_bo_io(VXI_IO_DUMP, jobs, nj, e->chunk_size, 0, &prog_done, tick, err);
+		r = vxi_open_jobs(dirfd, e, maps, O_WRONLY | O_CREAT | O_TRUNC, &jobs, &nj, err);
+		if (!r)
+			r = vxi_bo_io(VXI_IO_DUMP, jobs, nj, e->chunk_size, 0, &prog_done, tick,
+				      err);
 		if (!r && nj)
 			vxp_test_stall("dump");
 		if (!r && vxp_test_fail("dump"))
 			r = -EIO;
 		if (r)
 			vxp_err("%s", err);
-	}
-	for (size_t i = 0; jobs && i < nj; i++) {
-		munmap(jobs[i].map, jobs[i].size);
-		if (close(jobs[i].fd) && !r) {
-			r = -errno;
-			vxp_err("writing %s: %s", jobs[i].file, strerror(errno));
+		if (jobs) {
+			int c = vxi_close_jobs(jobs, nj, err);
+
+			if (c && !r) {
+				r = c;
+				vxp_err("%s", err);
+			}
 		}
 	}
+	for (uint32_t i = 0; maps && i < n; i++)
+		if (maps[i])
+			munmap(maps[i], e->bos[i]->size);
 	for (uint32_t i = 0; i < n; i++)
 		if (bk[i].dmabuf_fd >= 0)
 			close(bk[i].dmabuf_fd);
-	free(jobs);
+	free(maps);
 	return r;
 }
 
@@ -311,9 +302,10 @@ static int vxpu_dump_file(int fd, int id)
 	e.ctx_id = ci.ctx_id;
 	e.num_objects = pi.num_objects;
 	e.chunk_size = VXI_CHUNK;
+	e.part_size = VXI_PART;
 	e.priv_data.data = priv;
 	e.priv_data.len = pi.priv_data_size;
-	e.priv_sum = XXH3_64bits(priv, pi.priv_data_size);
+	e.priv_sum = vxi_sum(priv, pi.priv_data_size);
 	if (pi.priv_data_size >= sizeof(struct priv_hdr)) {
 		struct priv_hdr h;
 

@@ -45,12 +45,27 @@ void vxi_ctx_name(char *buf, size_t n, uint32_t file_id)
 
 void vxi_bo_name(char *buf, size_t n, uint32_t file_id, uint32_t handle)
 {
-	snprintf(buf, n, "vxpu-bo-%08x-%u.img", file_id, handle);
+	snprintf(buf, n, "vxpu-bo-%08x-%u", file_id, handle);
+}
+
+void vxi_part_name(char *buf, size_t n, const char *stem, uint64_t part)
+{
+	snprintf(buf, n, "%s.%" PRIu64 ".img", stem, part);
+}
+
+uint64_t vxi_sum(const void *p, size_t len)
+{
+	return XXH64(p, len, 0);
 }
 
 uint64_t vxi_nchunks(uint64_t size, uint32_t chunk)
 {
 	return chunk ? (size + chunk - 1) / chunk : 0;
+}
+
+uint64_t vxi_nparts(uint64_t size, uint64_t part_size)
+{
+	return part_size ? size / part_size + !!(size % part_size) : 0;
 }
 
 static int write_all(int fd, const void *buf, size_t len)
@@ -104,7 +119,7 @@ int vxi_write_ctx(int dirfd, const VxpuCtxEntry *e, char *err)
 		return errf(err, -ENOMEM, "no memory for %zu bytes of metadata", len);
 	vxpu_ctx_entry__pack(e, buf);
 	h.pb_len = len;
-	h.pb_sum = XXH3_64bits(buf, len);
+	h.pb_sum = vxi_sum(buf, len);
 	vxi_ctx_name(name, sizeof(name), e->file_id);
 	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -144,6 +159,10 @@ static int check_entry(const VxpuCtxEntry *e, const char *name, char *err)
 	if (e->chunk_size < VXI_CHUNK_MIN || e->chunk_size > VXI_CHUNK_MAX ||
 	    (e->chunk_size & (e->chunk_size - 1)))
 		return errf(err, -EINVAL, "%s: bad chunk size %u", name, e->chunk_size);
+	if (e->part_size < e->chunk_size || e->part_size > VXI_PART_MAX ||
+	    e->part_size % e->chunk_size)
+		return errf(err, -EINVAL, "%s: bad part size %" PRIu64 " (chunk size %u)", name,
+			    e->part_size, e->chunk_size);
 	if (!e->ctx_id)
 		return errf(err, -EINVAL, "%s: context id 0", name);
 	if (e->n_bos > VXPU_CRIU_BO_MAX)
@@ -152,7 +171,7 @@ static int check_entry(const VxpuCtxEntry *e, const char *name, char *err)
 	if (e->priv_data.len > VXPU_CRIU_PRIV_MAX)
 		return errf(err, -EINVAL, "%s: %zu bytes of private data, more than %llu", name,
 			    e->priv_data.len, VXPU_CRIU_PRIV_MAX);
-	if (XXH3_64bits(e->priv_data.data, e->priv_data.len) != e->priv_sum)
+	if (vxi_sum(e->priv_data.data, e->priv_data.len) != e->priv_sum)
 		return errf(err, -EBADMSG, "%s: private data checksum mismatch (corrupted image)",
 			    name);
 	for (size_t i = 0; i < e->n_bos; i++) {
@@ -246,7 +265,7 @@ int vxi_read_ctx(int dirfd, const char *name, VxpuCtxEntry **out, char *err)
 		free(buf);
 		return errf(err, r, "cannot read %s: %s", name, strerror(-r));
 	}
-	if (XXH3_64bits(buf, h.pb_len) != h.pb_sum) {
+	if (vxi_sum(buf, h.pb_len) != h.pb_sum) {
 		free(buf);
 		return errf(err, -EBADMSG, "%s: metadata checksum mismatch (corrupted image)", name);
 	}
@@ -329,29 +348,83 @@ void vxi_free_names(char **names, size_t n)
 	free(names);
 }
 
-int vxi_open_bo(int dirfd, const VxpuBoEntry *bo, char *err)
+/* open part @p of @bo; its size checked unless created */
+static int open_part(int dirfd, const VxpuCtxEntry *e, const VxpuBoEntry *bo, uint64_t p,
+		     int oflags, struct vxi_bo_job *j, char *err)
 {
+	uint64_t off = p * e->part_size, chunks = e->part_size / e->chunk_size;
 	struct stat st;
-	int fd;
 
-	fd = openat(dirfd, bo->content, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errf(err, -errno, "BO handle %u: cannot open %s: %s", bo->handle,
-			    bo->content, strerror(errno));
-	if (fstat(fd, &st)) {
+	j->handle = bo->handle;
+	j->size = bo->size - off < e->part_size ? bo->size - off : e->part_size;
+	j->sums = bo->chunk_sums + p * chunks;
+	vxi_part_name(j->file, sizeof(j->file), bo->content, p);
+	j->fd = openat(dirfd, j->file, oflags | O_CLOEXEC, 0600);
+	if (j->fd < 0)
+		return errf(err, -errno, "BO handle %u: cannot %s %s: %s", bo->handle,
+			    oflags & O_CREAT ? "create" : "open", j->file, strerror(errno));
+	if (oflags & O_CREAT)
+		return 0;
+	if (fstat(j->fd, &st)) {
 		int r = -errno;
 
-		close(fd);
-		return errf(err, r, "BO handle %u: cannot stat %s", bo->handle, bo->content);
+		close(j->fd);
+		return errf(err, r, "BO handle %u: cannot stat %s", bo->handle, j->file);
 	}
-	if ((uint64_t)st.st_size != bo->size) {
-		close(fd);
-		return errf(err, -EBADMSG, "BO handle %u: %s is %s: %lld bytes, the BO has %" PRIu64,
-			    bo->handle, bo->content,
-			    (uint64_t)st.st_size < bo->size ? "truncated" : "too long",
-			    (long long)st.st_size, bo->size);
+	if ((uint64_t)st.st_size != j->size) {
+		close(j->fd);
+		return errf(err, -EBADMSG, "BO handle %u: %s is %s: %lld bytes, expected %" PRIu64,
+			    bo->handle, j->file,
+			    (uint64_t)st.st_size < j->size ? "truncated" : "too long",
+			    (long long)st.st_size, j->size);
 	}
-	return fd;
+	return 0;
+}
+
+int vxi_open_jobs(int dirfd, const VxpuCtxEntry *e, void *const *maps, int oflags,
+		  struct vxi_bo_job **jobs, size_t *n, char *err)
+{
+	struct vxi_bo_job *v;
+	size_t total = 0, nj = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < e->n_bos; i++)
+		if (e->bos[i]->content)
+			total += vxi_nparts(e->bos[i]->size, e->part_size);
+	v = calloc(total ? total : 1, sizeof(*v));
+	if (!v)
+		return errf(err, -ENOMEM, "no memory for %zu content files", total);
+	for (size_t i = 0; !r && i < e->n_bos; i++) {
+		const VxpuBoEntry *bo = e->bos[i];
+
+		for (uint64_t p = 0; !r && bo->content && p < vxi_nparts(bo->size, e->part_size);
+		     p++) {
+			r = open_part(dirfd, e, bo, p, oflags, &v[nj], err);
+			if (r)
+				break;
+			v[nj].map = maps ? (uint8_t *)maps[i] + p * e->part_size : NULL;
+			nj++;
+		}
+	}
+	if (r) {
+		vxi_close_jobs(v, nj, NULL);
+		return r;
+	}
+	*jobs = v;
+	*n = nj;
+	return 0;
+}
+
+int vxi_close_jobs(struct vxi_bo_job *jobs, size_t n, char *err)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (close(jobs[i].fd) && !r)
+			r = errf(err, -errno, "BO handle %u: writing %s: %s", jobs[i].handle,
+				 jobs[i].file, strerror(errno));
+	free(jobs);
+	return r;
 }
 
 int vxi_parse_gpu_map(const char *s, struct vxi_gpu_map *m, char *err)

@@ -190,16 +190,16 @@ static const char *restore_hint(int r)
 /* write and check the owned BOs' contents; closes every dma-buf fd */
 static int restore_contents(int dirfd, const VxpuCtxEntry *e, struct drm_vxpu_criu_bo_bucket *bk)
 {
-	struct vxi_bo_job *jobs = calloc(e->n_bos ? e->n_bos : 1, sizeof(*jobs));
+	void **maps = calloc(e->n_bos ? e->n_bos : 1, sizeof(*maps));
+	struct vxi_bo_job *jobs = NULL;
 	char err[VXI_ERR];
 	size_t nj = 0;
 	int r = 0;
 
-	if (!jobs)
+	if (!maps)
 		r = -ENOMEM;
 	for (size_t i = 0; !r && i < e->n_bos; i++) {
 		const VxpuBoEntry *b = e->bos[i];
-		struct vxi_bo_job *j = &jobs[nj];
 
 		if (!b->content)
 			continue;
@@ -208,38 +208,29 @@ static int restore_contents(int dirfd, const VxpuCtxEntry *e, struct drm_vxpu_cr
 			r = -EINVAL;
 			break;
 		}
-		j->handle = b->handle;
-		j->size = b->size;
-		j->sums = b->chunk_sums;
-		j->file = b->content;
-		j->fd = vxi_open_bo(dirfd, b, err);
-		if (j->fd < 0) {
-			r = j->fd;
-			vxp_err("%s", err);
-			break;
-		}
-		j->map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, bk[i].dmabuf_fd, 0);
-		if (j->map == MAP_FAILED) {
+		maps[i] = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, bk[i].dmabuf_fd, 0);
+		if (maps[i] == MAP_FAILED) {
 			r = -errno;
+			maps[i] = NULL;
 			vxp_err("cannot map the dma-buf of BO handle %u: %s", b->handle, strerror(errno));
-			close(j->fd);
-			break;
 		}
-		nj++;
 	}
 	if (!r) {
-		r = vxi_bo_io(VXI_IO_RESTORE, jobs, nj, e->chunk_size, 0, NULL, NULL, err);
+		r = vxi_open_jobs(dirfd, e, maps, O_RDONLY, &jobs, &nj, err);
+		if (!r) {
+			r = vxi_bo_io(VXI_IO_RESTORE, jobs, nj, e->chunk_size, 0, NULL, NULL, err);
+			vxi_close_jobs(jobs, nj, NULL);
+		}
 		if (r)
 			vxp_err("%s", err);
 	}
-	for (size_t i = 0; jobs && i < nj; i++) {
-		munmap(jobs[i].map, jobs[i].size);
-		close(jobs[i].fd);
-	}
+	for (size_t i = 0; maps && i < e->n_bos; i++)
+		if (maps[i])
+			munmap(maps[i], e->bos[i]->size);
 	for (size_t i = 0; i < e->n_bos; i++)
 		if (bk[i].dmabuf_fd >= 0)
 			close(bk[i].dmabuf_fd);
-	free(jobs);
+	free(maps);
 	return r;
 }
 

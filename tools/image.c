@@ -86,8 +86,9 @@ static void show_ctx(const VxpuCtxEntry *e)
 		printf("  objects: %" PRIu64 " (ASIDs + mappings + queues + events)\n", e->num_objects);
 	printf("  private: %zu bytes (driver state, opaque), checksum %016" PRIx64 "\n",
 	       e->priv_data.len, e->priv_sum);
-	printf("  BOs:     %zu (%zu owned, %zu imported), chunks of %u KiB\n", e->n_bos, owned,
-	       imported, e->chunk_size >> 10);
+	printf("  BOs:     %zu (%zu owned, %zu imported), chunks of %u KiB, part files of %"
+	       PRIu64 " MiB\n", e->n_bos, owned, imported, e->chunk_size >> 10,
+	       e->part_size >> 20);
 	if (e->n_bos)
 		printf("    %6s %12s %5s %-9s %-18s %s\n", "handle", "bytes", "place", "kind",
 		       "mmap offset", "content");
@@ -99,11 +100,15 @@ static void show_ctx(const VxpuCtxEntry *e)
 			snprintf(kind, sizeof(kind), "owned");
 		else
 			snprintf(kind, sizeof(kind), "imp(ctx %u)", b->owner_ctx_id);
-		printf("    %6u %12" PRIu64 " %5s %-9s 0x%016" PRIx64 " %s", b->handle, b->size,
+		printf("    %6u %12" PRIu64 " %5s %-9s 0x%016" PRIx64 " %s%s", b->handle, b->size,
 		       b->placement == VXPU_BO_VRAM ? "vram" : b->placement == VXPU_BO_GTT ? "gtt" :
-		       "?", kind, b->offset, b->content ? b->content : "-");
+		       "?", kind, b->offset, b->content ? b->content : "-",
+		       b->content ? ".*.img" : "");
 		if (b->content)
-			printf(" (%zu chunk%s)", b->n_chunk_sums, b->n_chunk_sums == 1 ? "" : "s");
+			printf(" (%" PRIu64 " part%s, %zu chunk%s)",
+			       vxi_nparts(b->size, e->part_size),
+			       vxi_nparts(b->size, e->part_size) == 1 ? "" : "s",
+			       b->n_chunk_sums, b->n_chunk_sums == 1 ? "" : "s");
 		printf("\n");
 	}
 }
@@ -163,37 +168,14 @@ static int image_verify(const char *dir)
 		r = vxi_read_ctx(dfd, names[i], &e, err);
 		if (r)
 			break;
-		jobs = calloc(e->n_bos ? e->n_bos : 1, sizeof(*jobs));
-		if (!jobs) {
-			snprintf(err, sizeof(err), "no memory");
-			r = -ENOMEM;
-		}
-		for (size_t b = 0; !r && b < e->n_bos; b++) {
-			const VxpuBoEntry *bo = e->bos[b];
-
-			if (!bo->content)
-				continue;
-			jobs[nj].handle = bo->handle;
-			jobs[nj].size = bo->size;
-			jobs[nj].sums = bo->chunk_sums;
-			jobs[nj].file = bo->content;
-			jobs[nj].fd = vxi_open_bo(dfd, bo, err);
-			if (jobs[nj].fd < 0) {
-				r = jobs[nj].fd;
-				break;
-			}
-			nj++;
-		}
-		if (!r)
-			r = vxi_bo_io(VXI_IO_VERIFY, jobs, nj, e->chunk_size, 0, NULL, NULL, err);
+		r = vxi_open_jobs(dfd, e, NULL, O_RDONLY, &jobs, &nj, err);
 		if (!r) {
-			for (size_t b = 0; b < nj; b++)
+			r = vxi_bo_io(VXI_IO_VERIFY, jobs, nj, e->chunk_size, 0, NULL, NULL, err);
+			for (size_t b = 0; !r && b < nj; b++)
 				bytes += jobs[b].size;
 			files += nj + 1;
+			vxi_close_jobs(jobs, nj, NULL);
 		}
-		for (size_t b = 0; b < nj; b++)
-			close(jobs[b].fd);
-		free(jobs);
 		if (r) {
 			fprintf(stderr, "vxpuctl: image verify: context %u of pid %u (%s): BAD: %s\n",
 				e->ctx_id, e->owner_pid, names[i], err);

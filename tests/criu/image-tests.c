@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -69,6 +70,7 @@ static void fixture(struct fixture *f, uint32_t file_id)
 	f->e.owner_pid = 42;
 	f->e.ctx_id = 7;
 	f->e.chunk_size = VXI_CHUNK_MIN;
+	f->e.part_size = 2 * VXI_CHUNK_MIN;	/* BO 1 has two parts, BO 7 one */
 	for (int i = 0; i < 3; i++) {
 		vxpu_bo_entry__init(&f->b[i]);
 		f->bp[i] = &f->b[i];
@@ -94,7 +96,7 @@ static void fixture(struct fixture *f, uint32_t file_id)
 		f->priv[i] = (uint8_t)(i * 7);
 	f->e.priv_data.data = f->priv;
 	f->e.priv_data.len = sizeof(f->priv);
-	f->e.priv_sum = XXH3_64bits(f->priv, sizeof(f->priv));
+	f->e.priv_sum = vxi_sum(f->priv, sizeof(f->priv));
 	f->e.has_nr_queues = 1;
 	f->e.nr_queues = 2;
 }
@@ -122,7 +124,8 @@ START_TEST(roundtrip)
 	ck_assert_uint_eq(e->n_bos, 3);
 	ck_assert_uint_eq(e->bos[1]->flags, VXPU_CRIU_BO_IMPORTED);
 	ck_assert_ptr_null(e->bos[1]->content);
-	ck_assert_str_eq(e->bos[2]->content, "vxpu-bo-00000013-7.img");
+	ck_assert_str_eq(e->bos[2]->content, "vxpu-bo-00000013-7");
+	ck_assert_uint_eq(e->part_size, 2 * VXI_CHUNK_MIN);
 	ck_assert_uint_eq(e->priv_data.len, 40);
 	ck_assert_mem_eq(e->priv_data.data, f.priv, 40);
 	ck_assert(e->has_nr_queues && e->nr_queues == 2);
@@ -204,7 +207,7 @@ END_TEST
 static void expect_rule(struct fixture *f, const char *text)
 {
 	VT_OK(vxi_write_ctx(dfd, &f->e, err));
-	expect_bad(f->e.file_id, f->e.priv_sum == XXH3_64bits(f->priv, sizeof(f->priv)) ?
+	expect_bad(f->e.file_id, f->e.priv_sum == vxi_sum(f->priv, sizeof(f->priv)) ?
 		   EINVAL : EBADMSG, text);
 }
 
@@ -221,7 +224,7 @@ START_TEST(bad_rules)
 	expect_rule(&f, "2 chunk checksums for 3 chunks");
 	fixture(&f, 5);
 	f.b[2].content = "../../etc/passwd";
-	expect_rule(&f, "expected vxpu-bo-00000005-7.img");
+	expect_rule(&f, "expected vxpu-bo-00000005-7");
 	fixture(&f, 5);
 	f.b[1].content = f.c7;
 	expect_rule(&f, "imported BO handle 4 has contents");
@@ -231,6 +234,15 @@ START_TEST(bad_rules)
 	fixture(&f, 5);
 	f.e.chunk_size = 3 << 20;
 	expect_rule(&f, "bad chunk size");
+	fixture(&f, 5);
+	f.e.part_size = 0;
+	expect_rule(&f, "bad part size 0");
+	fixture(&f, 5);
+	f.e.part_size = VXI_CHUNK_MIN + 4096;
+	expect_rule(&f, "bad part size");
+	fixture(&f, 5);
+	f.e.part_size = VXI_PART_MAX + VXI_CHUNK_MIN;
+	expect_rule(&f, "bad part size");
 	fixture(&f, 5);
 	f.e.vram_needed += 4096;
 	expect_rule(&f, "totals");
@@ -289,7 +301,7 @@ static void make_jobs(struct vxi_bo_job *j, uint8_t **mem, uint64_t **sums, int 
 		j[i].size = bo_size[i];
 		j[i].map = mem ? mem[i] : NULL;
 		j[i].sums = sums[i];
-		j[i].file = strdup(name);
+		snprintf(j[i].file, sizeof(j[i].file), "%s", name);
 		j[i].fd = openat(dfd, name, flags, 0600);
 		ck_assert_int_ge(j[i].fd, 0);
 	}
@@ -297,10 +309,8 @@ static void make_jobs(struct vxi_bo_job *j, uint8_t **mem, uint64_t **sums, int 
 
 static void close_jobs(struct vxi_bo_job *j)
 {
-	for (int i = 0; i < NB; i++) {
+	for (int i = 0; i < NB; i++)
 		close(j[i].fd);
-		free((void *)j[i].file);
-	}
 }
 
 static void flip(const char *file, off_t off)
@@ -333,7 +343,8 @@ START_TEST(bo_io)
 	make_jobs(j, mem, sums, O_CREAT | O_TRUNC | O_WRONLY);
 	VT_OK(vxi_bo_io(VXI_IO_DUMP, j, NB, 65536, 3, &done, NULL, err));
 	ck_assert_uint_eq(done, total);
-	ck_assert_uint_eq(sums[0][2], XXH3_64bits(mem[0] + 2 * 65536, 32768));
+	/* the format pins the algorithm: XXH64, seed 0 */
+	ck_assert_uint_eq(sums[0][2], XXH64(mem[0] + 2 * 65536, 32768, 0));
 	close_jobs(j);
 
 	for (unsigned int t = 1; t <= 8; t *= 2) {
@@ -362,20 +373,12 @@ START_TEST(bo_io)
 	close_jobs(j);
 	ck_assert_ptr_nonnull(strstr(err, "BO handle 2"));
 
-	/* a short file: vxi_open_bo names it truncated; the I/O fails on it too */
+	/* a short file: the I/O names it and the offset */
 	{
-		VxpuBoEntry bo = VXPU_BO_ENTRY__INIT;
 		char path[160];
 
 		snprintf(path, sizeof(path), "%s/bo-0.img", dir);
 		ck_assert_int_eq(truncate(path, 1000), 0);
-		bo.handle = 1;
-		bo.size = bo_size[0];
-		bo.content = "bo-0.img";
-		VT_ERR(vxi_open_bo(dfd, &bo, err), EBADMSG);
-		ck_assert_msg(strstr(err, "bo-0.img is truncated: 1000 bytes"), "%s", err);
-		bo.content = "bo-none.img";
-		VT_ERR(vxi_open_bo(dfd, &bo, err), ENOENT);
 		make_jobs(j, NULL, sums, O_RDONLY);
 		VT_ERR(vxi_bo_io(VXI_IO_VERIFY, j, NB, 65536, 2, NULL, NULL, err), ENODATA);
 		close_jobs(j);
@@ -386,6 +389,74 @@ START_TEST(bo_io)
 		free(mem[i]);
 		free(back[i]);
 		free(sums[i]);
+	}
+}
+END_TEST
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* a context's content as part files: names, sizes, the round trip, bad parts */
+START_TEST(open_jobs)
+{
+	struct fixture f;
+	struct vxi_bo_job *j;
+	uint8_t *mem[3] = { NULL }, *back[3] = { NULL };
+	void *maps[3] = { NULL }, *backs[3] = { NULL };
+	char path[160];
+	int fds = count_fds();
+	size_t n;
+
+	fixture(&f, 0x21);
+	for (int i = 0; i < 3; i += 2) {
+		mem[i] = malloc(f.b[i].size);
+		back[i] = calloc(1, f.b[i].size);
+		vt_fill_pattern(mem[i], f.b[i].size, (uint32_t)i + 5);
+		maps[i] = mem[i];
+		backs[i] = back[i];
+	}
+	VT_OK(vxi_open_jobs(dfd, &f.e, maps, O_WRONLY | O_CREAT | O_TRUNC, &j, &n, err));
+	/* BO 1: 3 chunks in parts of 2 chunks; imported BO 4: none; BO 7: one */
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(j[0].file, "vxpu-bo-00000021-1.0.img");
+	ck_assert_str_eq(j[1].file, "vxpu-bo-00000021-1.1.img");
+	ck_assert_str_eq(j[2].file, "vxpu-bo-00000021-7.0.img");
+	ck_assert_uint_eq(j[0].size, 2 * VXI_CHUNK_MIN);
+	ck_assert_uint_eq(j[1].size, VXI_CHUNK_MIN - 4096);
+	ck_assert_ptr_eq(j[1].map, mem[0] + 2 * VXI_CHUNK_MIN);
+	ck_assert_ptr_eq(j[1].sums, f.sums1 + 2);
+	VT_OK(vxi_bo_io(VXI_IO_DUMP, j, n, f.e.chunk_size, 3, NULL, NULL, err));
+	VT_OK(vxi_close_jobs(j, n, err));
+	ck_assert_uint_eq(f.sums1[2], XXH64(mem[0] + 2 * VXI_CHUNK_MIN, VXI_CHUNK_MIN - 4096, 0));
+
+	VT_OK(vxi_open_jobs(dfd, &f.e, backs, O_RDONLY, &j, &n, err));
+	VT_OK(vxi_bo_io(VXI_IO_RESTORE, j, n, f.e.chunk_size, 2, NULL, NULL, err));
+	VT_OK(vxi_close_jobs(j, n, err));
+	ck_assert_mem_eq(back[0], mem[0], f.b[0].size);
+	ck_assert_mem_eq(back[2], mem[2], f.b[2].size);
+
+	/* a truncated part, a missing part: named; nothing left open */
+	snprintf(path, sizeof(path), "%s/vxpu-bo-00000021-1.1.img", dir);
+	ck_assert_int_eq(truncate(path, 4096), 0);
+	VT_ERR(vxi_open_jobs(dfd, &f.e, NULL, O_RDONLY, &j, &n, err), EBADMSG);
+	ck_assert_msg(strstr(err, "BO handle 1: vxpu-bo-00000021-1.1.img is truncated: 4096 "
+			      "bytes, expected 61440"), "%s", err);
+	ck_assert_int_eq(unlink(path), 0);
+	VT_ERR(vxi_open_jobs(dfd, &f.e, NULL, O_RDONLY, &j, &n, err), ENOENT);
+	ck_assert_msg(strstr(err, "cannot open vxpu-bo-00000021-1.1.img"), "%s", err);
+	ck_assert_int_eq(count_fds(), fds);
+	for (int i = 0; i < 3; i++) {
+		free(mem[i]);
+		free(back[i]);
 	}
 }
 END_TEST
@@ -438,6 +509,7 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, bad_rules);
 	tcase_add_test(tc, list);
 	tcase_add_test(tc, bo_io);
+	tcase_add_test(tc, open_jobs);
 	tcase_add_test(tc, gpu_map);
 	suite_add_tcase(s, tc);
 	return s;
