@@ -9,10 +9,14 @@
  * vxpu_bo_page(), the one accessor the device view uses.
  */
 #include <linux/highmem.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 
 #include <drm/drm_managed.h>
 #include <drm/drm_prime.h>
@@ -293,6 +297,74 @@ struct drm_gem_object *vxpu_gem_create_object(struct drm_device *drm,
 	return &bo->base;
 }
 
+/*
+ * Allocating and zeroing the pages is most of a large GTT BO's creation
+ * (65536 pages for 256 MiB), and a checkpoint restore creates all its BOs
+ * in one call. So large BOs have their shmem pages allocated by every CPU
+ * at once before the pin, which then finds them in the page cache. Best
+ * effort: the pin allocates whatever is missing and reports the errors.
+ * The pages are charged to the caller's memory cgroup, as the pin would.
+ */
+#define VXPU_POPULATE_MIN	SZ_16M
+#define VXPU_POPULATE_WORKERS	8
+
+struct vxpu_populate {
+	struct work_struct work;
+	struct address_space *mapping;
+	struct mem_cgroup *memcg;
+	pgoff_t first, end;
+};
+
+static void vxpu_populate_range(struct vxpu_populate *p)
+{
+	struct mem_cgroup *old = set_active_memcg(p->memcg);
+	pgoff_t i;
+
+	for (i = p->first; i < p->end; i++) {
+		struct page *page = shmem_read_mapping_page(p->mapping, i);
+
+		if (IS_ERR(page))
+			break;
+		put_page(page);
+		cond_resched();
+	}
+	set_active_memcg(old);
+}
+
+static void vxpu_populate_work(struct work_struct *work)
+{
+	vxpu_populate_range(container_of(work, struct vxpu_populate, work));
+}
+
+static void vxpu_gtt_populate(struct drm_gem_object *obj)
+{
+	unsigned int n = min(num_online_cpus(), VXPU_POPULATE_WORKERS), i;
+	pgoff_t pages = obj->size >> PAGE_SHIFT;
+	struct vxpu_populate *p;
+	struct mem_cgroup *memcg;
+
+	if (obj->size < VXPU_POPULATE_MIN || n < 2)
+		return;
+	p = kcalloc(n, sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return;
+	memcg = get_mem_cgroup_from_mm(current->mm);
+	for (i = 0; i < n; i++) {
+		p[i].mapping = obj->filp->f_mapping;
+		p[i].memcg = memcg;
+		p[i].first = pages * i / n;
+		p[i].end = pages * (i + 1) / n;
+		INIT_WORK(&p[i].work, vxpu_populate_work);
+		if (i)
+			queue_work(system_unbound_wq, &p[i].work);
+	}
+	vxpu_populate_range(&p[0]);	/* the caller takes a share too */
+	for (i = 1; i < n; i++)
+		flush_work(&p[i].work);
+	mem_cgroup_put(memcg);
+	kfree(p);
+}
+
 static struct vxpu_bo *vxpu_gtt_create(struct vxpu_device *vdev, u64 size)
 {
 	struct drm_gem_shmem_object *shmem;
@@ -310,6 +382,7 @@ static struct vxpu_bo *vxpu_gtt_create(struct vxpu_device *vdev, u64 size)
 		goto err_put;
 	}
 
+	vxpu_gtt_populate(&shmem->base);
 	ret = drm_gem_shmem_pin(shmem);
 	if (ret)
 		goto err_put;

@@ -21,11 +21,13 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -99,7 +101,7 @@ static void log_errors(const char *path)
 static int run_criu(char **argv, const char *progress, const char *what)
 {
 	unsigned long long done = 0, total = 0;
-	int st, shown = 0, tty = isatty(2);
+	int st, shown = 0, tty = isatty(2), pidfd;
 	char last[160] = "";
 	double t0 = now_s();
 	pid_t pid;
@@ -116,8 +118,11 @@ static int run_criu(char **argv, const char *progress, const char *what)
 			argv[0], strerror(errno));
 		_exit(127);
 	}
+	/* a pidfd polls readable the moment criu exits: no sleep to round up to */
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	for (;;) {
 		pid_t w = waitpid(pid, &st, WNOHANG);
+		struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
 		char buf[64] = "", line[160];
 		int fd;
 
@@ -125,9 +130,12 @@ static int run_criu(char **argv, const char *progress, const char *what)
 			break;
 		if (w < 0 && errno != EINTR) {
 			fprintf(stderr, "vxpuctl: waitpid: %s\n", strerror(errno));
+			if (pidfd >= 0)
+				close(pidfd);
 			return -1;
 		}
-		usleep(100000);
+		if (pidfd < 0 || poll(&pfd, 1, 100) < 0)
+			usleep(100000);
 		if (!progress)
 			continue;
 		fd = open(progress, O_RDONLY | O_CLOEXEC);
@@ -151,6 +159,8 @@ static int run_criu(char **argv, const char *progress, const char *what)
 			shown = 1;
 		}
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 	if (shown)
 		fprintf(stderr, "\n");
 	if (progress && total)
