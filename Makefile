@@ -5,8 +5,9 @@
 #   make test     deps, clean build, host unit tests, guest suites on 6.1 and 6.12,
 #                 summary ("N passed, N failed" as the last line; non-zero on failure)
 #   make demo     deps, build, boot each demo kernel and run scripts/demo (C/R story)
-#   make bench    build, boot each kernel (BENCH_MEM of memory) and run build/tests/bench
-#                 and tests/bench/cr-bench, print their tables
+#   make bench    build, boot each kernel (BENCH_MEM of memory, BENCH_VRAM_MIB of VRAM per
+#                 device) and run build/tests/bench, tests/bench/cr-bench and grant-bench,
+#                 print their tables
 #   make clean    remove build/
 # Knobs: GUEST_KERNELS="6.1 6.12", GUEST_TIMEOUT=<s> (per guest run), DEMO_KERNELS="6.12 6.1",
 #        GUEST_SUITE=tests/run-guest-suite (command run in each guest by make test).
@@ -17,7 +18,8 @@ KVERS         := $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build))
 GUEST_KERNELS ?= 6.1 6.12
 GUEST_TIMEOUT ?= 1500
 DEMO_KERNELS  ?= 6.12 6.1
-BENCH_MEM     ?= 6G
+BENCH_MEM     ?= 8G
+BENCH_VRAM_MIB ?= 1280
 GUEST_SUITE   ?= tests/run-guest-suite
 BENCH_TIMEOUT ?= 900
 GUEST         := $(REPO)/scripts/vxpu-guest
@@ -86,7 +88,7 @@ bench: all
 	for k in $(GUEST_KERNELS); do \
 		rm -f build/bench/$$k.txt; \
 		VXPU_GUEST_MEM=$(BENCH_MEM) VXPU_RESULTS=build/results/bench-$$k \
-			$(GUEST) --kernel $$k --timeout $(BENCH_TIMEOUT) -- bash -c \
+			$(GUEST) --kernel $$k --timeout $(BENCH_TIMEOUT) --params "vram_mib=$(BENCH_VRAM_MIB)" -- bash -c \
 			'build/tests/bench >build/bench/'$$k'.txt && tests/bench/cr-bench >>build/bench/'$$k'.txt && build/tests/grant-bench >>build/bench/'$$k'.txt' || rc=1; \
 	done; \
 	for k in $(GUEST_KERNELS); do \

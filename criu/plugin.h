@@ -54,6 +54,9 @@ int vxp_test_fail(const char *point);
 /* the CRIU image directory, as an fd owned by CRIU (do not close) */
 int vxp_image_dir(void);
 
+/* CLOCK_MONOTONIC in seconds, for the timings in the log */
+double vxp_now(void);
+
 /* vxpu_dump.c */
 int vxp_dump_init(void);
 void vxp_dump_fini(int ret);

@@ -165,6 +165,7 @@ static int dump_contents(int dirfd, VxpuCtxEntry *e, struct drm_vxpu_criu_bo_buc
 {
 	void **maps = calloc(n ? n : 1, sizeof(*maps));
 	struct vxi_bo_job *jobs = NULL;
+	double t0 = vxp_now();
 	char err[VXI_ERR];
 	size_t nj = 0;
 	int r = 0;
@@ -209,6 +210,9 @@ static int dump_contents(int dirfd, VxpuCtxEntry *e, struct drm_vxpu_criu_bo_buc
 		if (bk[i].dmabuf_fd >= 0)
 			close(bk[i].dmabuf_fd);
 	free(maps);
+	if (!r)
+		vxp_info("file %#x: %zu content files written in %.3f s", e->file_id, nj,
+			 vxp_now() - t0);
 	return r;
 }
 

@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <criu-plugin.h>
@@ -73,6 +74,14 @@ int vxp_test_fail(const char *point)
 		return 0;
 	vxp_err("test failure at %s (VXPU_PLUGIN_FAIL)", point);
 	return 1;
+}
+
+double vxp_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int vxp_image_dir(void)

@@ -36,7 +36,7 @@
 #include "plugin.h"
 #include "vxpu_image.h"
 
-#define RESTORE_RETRY_NS (10LL * 1000000000LL)
+#define RESTORE_RETRY_S 10.0
 
 /* contexts this process knows about: restored here, or read back from the image */
 struct known {
@@ -153,14 +153,6 @@ static int pick_device(const VxpuCtxEntry *e, const struct vxpu_device_desc *d, 
 	return 0;
 }
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static const char *restore_hint(int r)
 {
 	switch (r) {
@@ -244,7 +236,7 @@ static int vxpu_restore_file(int id)
 	VxpuCtxEntry *e = NULL;
 	struct known *k;
 	void *priv = NULL;
-	int64_t t0;
+	double t0, t1, t2;
 
 	vxi_ctx_name(name, sizeof(name), (uint32_t)id);
 	if (faccessat(dirfd, name, F_OK, 0) && errno == ENOENT)
@@ -287,7 +279,7 @@ static int vxpu_restore_file(int id)
 		bk[b].flags = e->bos[b]->flags;
 		bk[b].dmabuf_fd = -1;
 	}
-	t0 = now_ns();
+	t0 = vxp_now();
 	for (;;) {
 		memset(&a, 0, sizeof(a));
 		a.op = VXPU_CRIU_RESTORE;
@@ -299,7 +291,7 @@ static int vxpu_restore_file(int id)
 		a.device.user_gpu_id = e->device->user_gpu_id;
 		a.device.actual_gpu_id = devs[i].info.gpu_id;
 		r = criu_op(fd, &a);
-		if (r != -EAGAIN || now_ns() - t0 > RESTORE_RETRY_NS)
+		if (r != -EAGAIN || vxp_now() - t0 > RESTORE_RETRY_S)
 			break;
 		usleep(20000);
 	}
@@ -309,9 +301,11 @@ static int vxpu_restore_file(int id)
 		goto out;
 	}
 	vxp_test_stall("restore");
+	t1 = vxp_now();
 	r = restore_contents(dirfd, e, bk);
 	if (r)
 		goto out;
+	t2 = vxp_now();
 	k = calloc(1, sizeof(*k));
 	if (!k) {
 		r = -ENOMEM;
@@ -322,9 +316,9 @@ static int vxpu_restore_file(int id)
 	k->next = known;
 	known = k;
 	vxp_info("context %u (file %#x, was gpu %#x) restored on device %u (gpu %#x) as fd %d: "
-		 "%zu BOs, %.1f MiB of contents", e->ctx_id, id, e->device->user_gpu_id,
-		 devs[i].info.index, devs[i].info.gpu_id, fd, e->n_bos,
-		 mib(e->vram_needed + e->gtt_needed));
+		 "%zu BOs, %.1f MiB of contents (RESTORE %.3f s, contents %.3f s)", e->ctx_id, id,
+		 e->device->user_gpu_id, devs[i].info.index, devs[i].info.gpu_id, fd, e->n_bos,
+		 mib(e->vram_needed + e->gtt_needed), t1 - t0, t2 - t1);
 	free(bk);
 	free(priv);
 	return fd;
