@@ -560,6 +560,49 @@ START_TEST(revoke_implicit)
 }
 END_TEST
 
+/* a FAULT_READ that cannot copy out (-EFAULT) loses nothing: the next read has it all */
+START_TEST(records_efault)
+{
+	struct gt_pair p;
+	struct drm_vxpu_grant_map m;
+	struct drm_vxpu_grant_fault rec[8];
+	struct drm_vxpu_fault_read fr = { 0 };
+	uint64_t id, lost = 1;
+	uint8_t *cpu, b;
+	void *none;
+	uint32_t h;
+
+	gt_catch_sigbus();
+	gt_pair(&p);
+	h = dt_bo(p.be, VT_PAGE, VXPU_BO_GTT, NULL);
+	id = gt_grant(&p, h, 0, VT_PAGE, GR);
+	m = gt_map(p.fe, id, GR);
+	cpu = gt_mmap(p.fe, m.mmap_offset, VT_PAGE, PROT_READ);
+	VT_OK(vxpu_grant_revoke(p.be, id));
+	for (unsigned int i = 0; i < 3; i++)
+		ck_assert_int_eq(gt_probe_read(cpu + i * 64, &b), 1);
+	none = mmap(NULL, VT_PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(none, MAP_FAILED);
+	fr.records = (uintptr_t)none;
+	fr.count = 8;
+	VT_ERR(vxpu_ioctl(p.be, DRM_IOCTL_VXPU_FAULT_READ, &fr), EFAULT);
+	fr.records = (uintptr_t)0xffff888000000000ull;	/* a kernel address */
+	fr.count = 8;	/* drm_ioctl copied the struct back */
+	VT_ERR(vxpu_ioctl(p.be, DRM_IOCTL_VXPU_FAULT_READ, &fr), EFAULT);
+	ck_assert_int_eq(vxpu_fault_wait(p.be, 0), 1);
+	ck_assert_int_eq(vxpu_fault_read(p.be, rec, 8, &lost), 3);
+	ck_assert_uint_eq(lost, 0);
+	for (unsigned int i = 0; i < 3; i++) {
+		ck_assert_uint_eq(rec[i].kind, VXPU_GRANT_FAULT_CPU);
+		ck_assert_uint_eq(rec[i].grant_id, id);
+	}
+	ck_assert_int_eq(vxpu_fault_read(p.be, rec, 8, NULL), 0);
+	munmap(none, VT_PAGE);
+	munmap(cpu, VT_PAGE);
+	gt_close(&p);
+}
+END_TEST
+
 /* more records than a backend keeps: the rest are counted as lost */
 START_TEST(records_lost)
 {
@@ -1192,6 +1235,7 @@ TCase *gt_tcase_rules(void)
 	tcase_add_test(tc, rules_faults);
 	tcase_add_test(tc, rules_abi);
 	tcase_add_test(tc, records_lost);
+	tcase_add_test(tc, records_efault);
 	tcase_add_test(tc, vm_rw_kernel_pointer);
 	return tc;
 }
