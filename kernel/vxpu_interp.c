@@ -568,6 +568,13 @@ static int run_hash(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 
 /* ---- MATMUL_U32: row r, product k, column col ---- */
 
+/*
+ * Elements of A's row read per map call: one map per product for B and C
+ * is enough work (they are N wide); one per product for a single A
+ * element was a third of the map calls.
+ */
+#define VXPU_MATMUL_AHEAD	64
+
 /* @cnt elements of a C row: 0 (@b NULL: K is 0), a * B (@k 0), or C + a * B */
 static noinline void matmul_piece(u8 *c, const u8 *b, u32 cnt, u32 a, u64 k)
 {
@@ -592,9 +599,10 @@ static int run_matmul(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 	u64 m = p->arg[1] & 0xffffffffu;
 	u64 n = p->arg[1] >> 32;
 	u64 kk = p->arg[2];
-	u64 used = 0, since = 0;
+	u64 used = 0, since = 0, arow = VXPU_U64_MAX, abase = 0;
+	u32 ahead[VXPU_MATMUL_AHEAD];	/* A[arow][abase...], read ahead */
 	void *bp = NULL, *cp;
-	u32 a = 0, got;
+	u32 a = 0, got, an = 0;
 	bool stop = false;
 	int r = 0;
 
@@ -605,21 +613,30 @@ static int run_matmul(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 	while (ex->done < m && (!used || used + 4 <= budget)) {
 		u64 row = ex->done;
 
-		if (kk) {
-			r = map_piece(env, sa, p->src + (row * kk + ex->k) * 4, 4,
+		if (kk && (row != arow || ex->k - abase >= an)) {
+			u64 ava = p->src + (row * kk + ex->k) * 4;
+
+			r = map_piece(env, sa, ava,
+				      VXPU_MIN(kk - ex->k, (u64)VXPU_MATMUL_AHEAD) * 4,
 				      VXPU_ACCESS_READ, &bp, &got, f);
 			if (r)
 				break;
 			if (unlikely(got < 4)) {
 				env->unmap(env->priv, bp);
 				r = set_fault(f, VXPU_FAULT_UNMAPPED, VXPU_ACCESS_READ,
-					      sa, p->src + (row * kk + ex->k) * 4);
+					      sa, ava);
 				break;
 			}
-			a = le32_load(bp);
+			an = got / 4;
+			for (got = 0; got < an; got++)
+				ahead[got] = le32_load((u8 *)bp + 4 * got);
 			env->unmap(env->priv, bp);
 			bp = NULL;
+			arow = row;
+			abase = ex->k;
 		}
+		if (kk)
+			a = ahead[ex->k - abase];
 		while (ex->col < n && (!used || used + 4 <= budget)) {
 			u64 want = (budget - used) / 4;
 			u64 cva = p->dst + (row * n + ex->col) * 4;

@@ -698,6 +698,10 @@ START_TEST(fault_unmapped)
 	p = pk(VXPU_OP_MATMUL_U32, BIG, A2, 0, HOLE - 4 * 8 * 4, 2 | 8ULL << 32, 6);
 	p.dst_asid = 2;
 	expect_fault(&p, 1, VXPU_FAULT_UNMAPPED, VXPU_ACCESS_READ, 1, HOLE);
+	/* MATMUL: A's row 0 runs into the hole at product 3 (the read-ahead stops there) */
+	p = pk(VXPU_OP_MATMUL_U32, HOLE - 4 * 3, A2, 0, BIG, 2 | 8ULL << 32, 6);
+	p.dst_asid = 2;
+	expect_fault(&p, 1, VXPU_FAULT_UNMAPPED, VXPU_ACCESS_READ, 1, HOLE);
 	/* MATMUL: C row 1 in the hole, row 0 done */
 	p = pk(VXPU_OP_MATMUL_U32, BIG, HOLE - 4 * 8, 0, BIG + 4096, 2 | 8ULL << 32, 3);
 	expect_fault(&p, 1, VXPU_FAULT_UNMAPPED, VXPU_ACCESS_WRITE, 1, HOLE);
