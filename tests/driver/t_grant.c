@@ -560,25 +560,37 @@ START_TEST(revoke_implicit)
 }
 END_TEST
 
+/*
+ * A pair whose one-page GTT grant is mapped on the frontend's CPU, then
+ * revoked: every read of the returned page gets SIGBUS and a CPU record.
+ */
+static uint8_t *gt_revoked_page(struct gt_pair *p, uint64_t *id)
+{
+	struct drm_vxpu_grant_map m;
+	uint8_t *cpu;
+	uint32_t h;
+
+	gt_catch_sigbus();
+	gt_pair(p);
+	h = dt_bo(p->be, VT_PAGE, VXPU_BO_GTT, NULL);
+	*id = gt_grant(p, h, 0, VT_PAGE, GR);
+	m = gt_map(p->fe, *id, GR);
+	cpu = gt_mmap(p->fe, m.mmap_offset, VT_PAGE, PROT_READ);
+	VT_OK(vxpu_grant_revoke(p->be, *id));
+	return cpu;
+}
+
 /* a FAULT_READ that cannot copy out (-EFAULT) loses nothing: the next read has it all */
 START_TEST(records_efault)
 {
 	struct gt_pair p;
-	struct drm_vxpu_grant_map m;
 	struct drm_vxpu_grant_fault rec[8];
 	struct drm_vxpu_fault_read fr = { 0 };
 	uint64_t id, lost = 1;
 	uint8_t *cpu, b;
 	void *none;
-	uint32_t h;
 
-	gt_catch_sigbus();
-	gt_pair(&p);
-	h = dt_bo(p.be, VT_PAGE, VXPU_BO_GTT, NULL);
-	id = gt_grant(&p, h, 0, VT_PAGE, GR);
-	m = gt_map(p.fe, id, GR);
-	cpu = gt_mmap(p.fe, m.mmap_offset, VT_PAGE, PROT_READ);
-	VT_OK(vxpu_grant_revoke(p.be, id));
+	cpu = gt_revoked_page(&p, &id);
 	for (unsigned int i = 0; i < 3; i++)
 		ck_assert_int_eq(gt_probe_read(cpu + i * 64, &b), 1);
 	none = mmap(NULL, VT_PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -607,21 +619,13 @@ END_TEST
 START_TEST(records_lost)
 {
 	struct gt_pair p;
-	struct drm_vxpu_grant_map m;
 	static struct drm_vxpu_grant_fault rec[VXPU_FAULT_QUEUE_MAX + 8];
 	uint64_t id, lost = 0, total_lost = 0;
 	unsigned int extra = 5, n = 0;
 	uint8_t *cpu, b;
-	uint32_t h;
 	int got;
 
-	gt_catch_sigbus();
-	gt_pair(&p);
-	h = dt_bo(p.be, VT_PAGE, VXPU_BO_GTT, NULL);
-	id = gt_grant(&p, h, 0, VT_PAGE, GR);
-	m = gt_map(p.fe, id, GR);
-	cpu = gt_mmap(p.fe, m.mmap_offset, VT_PAGE, PROT_READ);
-	VT_OK(vxpu_grant_revoke(p.be, id));
+	cpu = gt_revoked_page(&p, &id);
 	for (unsigned int i = 0; i < VXPU_FAULT_QUEUE_MAX + extra; i++)
 		ck_assert_int_eq(gt_probe_read(cpu + (i % 64), &b), 1);
 	while ((got = vxpu_fault_read(p.be, rec + n, VXPU_FAULT_READ_MAX, &lost)) > 0) {
