@@ -237,6 +237,19 @@ static bool vxpu_fault_rec_unstall(struct vxpu_fault_rec *r, bool fail)
 	return ok;
 }
 
+/* Drop records nobody will read or answer: a DEVICE record's queue fails. */
+static void vxpu_fault_recs_drop(struct list_head *recs)
+{
+	struct vxpu_fault_rec *r, *next;
+
+	list_for_each_entry_safe(r, next, recs, link) {
+		list_del(&r->link);
+		if (r->rec.kind == VXPU_GRANT_FAULT_DEVICE)
+			vxpu_fault_rec_unstall(r, true);
+		vxpu_fault_rec_free(r);
+	}
+}
+
 /* ---- foreign BOs ------------------------------------------------------------ */
 
 void vxpu_foreign_idle(struct vxpu_foreign *f)
@@ -479,7 +492,6 @@ void vxpu_grant_ctx_init(struct vxpu_ctx *ctx)
 void vxpu_grant_ctx_fini(struct vxpu_ctx *ctx)
 {
 	struct vxpu_device *vdev = ctx->vdev;
-	struct vxpu_fault_rec *r, *next;
 	LIST_HEAD(recs);
 
 	mutex_lock(&vdev->grant_lock);
@@ -495,13 +507,7 @@ void vxpu_grant_ctx_fini(struct vxpu_ctx *ctx)
 	list_splice_tail_init(&ctx->stalls, &recs);
 	ctx->fault_count = 0;
 	spin_unlock(&ctx->fault_lock);
-
-	list_for_each_entry_safe(r, next, &recs, link) {
-		list_del(&r->link);
-		if (r->rec.kind == VXPU_GRANT_FAULT_DEVICE)
-			vxpu_fault_rec_unstall(r, true);
-		vxpu_fault_rec_free(r);
-	}
+	vxpu_fault_recs_drop(&recs);
 }
 
 /* Checkpoint refuses a context for which this is true (vxpu_criu.c). */
@@ -1129,12 +1135,7 @@ int vxpu_ioctl_fault_read(struct drm_device *drm, void *data,
 			INIT_LIST_HEAD(&recs);
 		}
 		spin_unlock(&ctx->fault_lock);
-		list_for_each_entry_safe(r, next, &recs, link) {
-			list_del(&r->link);
-			if (r->rec.kind == VXPU_GRANT_FAULT_DEVICE)
-				vxpu_fault_rec_unstall(r, true);
-			vxpu_fault_rec_free(r);
-		}
+		vxpu_fault_recs_drop(&recs);
 	}
 	args->count = copied;
 	return ret;
