@@ -15,6 +15,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <drm/vxpu_accel.h>
+
+#include "vxpu_image.h"
+
 /* CRIU's log levels (criu/include/log.h) */
 #define VXP_LOG_ERROR	1
 #define VXP_LOG_WARN	2
@@ -56,6 +60,17 @@ int vxp_image_dir(void);
 
 /* CLOCK_MONOTONIC in seconds, for the timings in the log */
 double vxp_now(void);
+
+/*
+ * Map every owned BO of @e (content set) through its dma-buf in @bk with
+ * @prot: *@maps is indexed like e->bos, NULL for imported BOs. Returns 0
+ * or -errno (logged); vxp_unmap_bos() undoes it either way.
+ */
+int vxp_map_bos(const VxpuCtxEntry *e, const struct drm_vxpu_criu_bo_bucket *bk, int prot,
+		void ***maps);
+/* unmap and free @maps (may be NULL), and close every dma-buf fd of @bk */
+void vxp_unmap_bos(const VxpuCtxEntry *e, const struct drm_vxpu_criu_bo_bucket *bk,
+		   void **maps);
 
 /* vxpu_dump.c */
 int vxp_dump_init(void);

@@ -160,29 +160,16 @@ static void free_entry(VxpuCtxEntry *e)
 }
 
 /* write the contents of the owned BOs; closes every dma-buf fd of @bk */
-static int dump_contents(int dirfd, VxpuCtxEntry *e, struct drm_vxpu_criu_bo_bucket *bk,
-			 uint32_t n)
+static int dump_contents(int dirfd, VxpuCtxEntry *e, struct drm_vxpu_criu_bo_bucket *bk)
 {
-	void **maps = calloc(n ? n : 1, sizeof(*maps));
 	struct vxi_bo_job *jobs = NULL;
 	double t0 = vxp_now();
 	char err[VXI_ERR];
+	void **maps;
 	size_t nj = 0;
-	int r = 0;
+	int r;
 
-	if (!maps)
-		r = -ENOMEM;
-	for (uint32_t i = 0; !r && i < n; i++) {
-		if (bk[i].dmabuf_fd < 0)
-			continue;
-		maps[i] = mmap(NULL, e->bos[i]->size, PROT_READ, MAP_SHARED, bk[i].dmabuf_fd, 0);
-		if (maps[i] == MAP_FAILED) {
-			r = -errno;
-			maps[i] = NULL;
-			vxp_err("cannot map the dma-buf of BO handle %u (%" PRIu64 " bytes): %s",
-				e->bos[i]->handle, e->bos[i]->size, strerror(errno));
-		}
-	}
+	r = vxp_map_bos(e, bk, PROT_READ, &maps);
 	if (!r) {
 		r = vxi_open_jobs(dirfd, e, maps, O_WRONLY | O_CREAT | O_TRUNC, &jobs, &nj, err);
 		if (!r)
@@ -203,13 +190,7 @@ static int dump_contents(int dirfd, VxpuCtxEntry *e, struct drm_vxpu_criu_bo_buc
 			}
 		}
 	}
-	for (uint32_t i = 0; maps && i < n; i++)
-		if (maps[i])
-			munmap(maps[i], e->bos[i]->size);
-	for (uint32_t i = 0; i < n; i++)
-		if (bk[i].dmabuf_fd >= 0)
-			close(bk[i].dmabuf_fd);
-	free(maps);
+	vxp_unmap_bos(e, bk, maps);
 	if (!r)
 		vxp_info("file %#x: %zu content files written in %.3f s", e->file_id, nj,
 			 vxp_now() - t0);
@@ -369,7 +350,7 @@ static int vxpu_dump_file(int fd, int id)
 	}
 	atomic_fetch_add(&prog_total, e.vram_needed + e.gtt_needed);
 	tick();
-	r = dump_contents(dirfd, &e, bk, pi.num_bos);
+	r = dump_contents(dirfd, &e, bk);
 bk_closed:
 	if (!r) {
 		char err[VXI_ERR];

@@ -58,14 +58,20 @@ uint64_t vxi_sum(const void *p, size_t len)
 	return XXH64(p, len, 0);
 }
 
+/* @a / @b rounded up, without overflow; 0 for @b 0 */
+static uint64_t div_up(uint64_t a, uint64_t b)
+{
+	return b ? a / b + !!(a % b) : 0;
+}
+
 uint64_t vxi_nchunks(uint64_t size, uint32_t chunk)
 {
-	return chunk ? (size + chunk - 1) / chunk : 0;
+	return div_up(size, chunk);
 }
 
 uint64_t vxi_nparts(uint64_t size, uint64_t part_size)
 {
-	return part_size ? size / part_size + !!(size % part_size) : 0;
+	return div_up(size, part_size);
 }
 
 static int write_all(int fd, const void *buf, size_t len)
@@ -397,8 +403,7 @@ int vxi_open_jobs(int dirfd, const VxpuCtxEntry *e, void *const *maps, int oflag
 	for (size_t i = 0; !r && i < e->n_bos; i++) {
 		const VxpuBoEntry *bo = e->bos[i];
 
-		for (uint64_t p = 0; !r && bo->content && p < vxi_nparts(bo->size, e->part_size);
-		     p++) {
+		for (uint64_t p = 0; bo->content && p < vxi_nparts(bo->size, e->part_size); p++) {
 			r = open_part(dirfd, e, bo, p, oflags, &v[nj], err);
 			if (r)
 				break;

@@ -12,12 +12,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -82,6 +84,48 @@ double vxp_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int vxp_map_bos(const VxpuCtxEntry *e, const struct drm_vxpu_criu_bo_bucket *bk, int prot,
+		void ***maps)
+{
+	void **m = calloc(e->n_bos ? e->n_bos : 1, sizeof(*m));
+
+	*maps = m;
+	if (!m)
+		return -ENOMEM;
+	for (size_t i = 0; i < e->n_bos; i++) {
+		const VxpuBoEntry *b = e->bos[i];
+		int r;
+
+		if (!b->content)
+			continue;
+		if (bk[i].dmabuf_fd < 0) {
+			vxp_err("owned BO handle %u has no dma-buf", b->handle);
+			return -EINVAL;
+		}
+		m[i] = mmap(NULL, b->size, prot, MAP_SHARED, bk[i].dmabuf_fd, 0);
+		if (m[i] == MAP_FAILED) {
+			r = -errno;
+			m[i] = NULL;
+			vxp_err("cannot map the dma-buf of BO handle %u (%" PRIu64 " bytes): %s",
+				b->handle, b->size, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+void vxp_unmap_bos(const VxpuCtxEntry *e, const struct drm_vxpu_criu_bo_bucket *bk,
+		   void **maps)
+{
+	for (size_t i = 0; i < e->n_bos; i++) {
+		if (maps && maps[i])
+			munmap(maps[i], e->bos[i]->size);
+		if (bk[i].dmabuf_fd >= 0)
+			close(bk[i].dmabuf_fd);
+	}
+	free(maps);
 }
 
 int vxp_image_dir(void)

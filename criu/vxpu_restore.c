@@ -182,31 +182,13 @@ static const char *restore_hint(int r)
 /* write and check the owned BOs' contents; closes every dma-buf fd */
 static int restore_contents(int dirfd, const VxpuCtxEntry *e, struct drm_vxpu_criu_bo_bucket *bk)
 {
-	void **maps = calloc(e->n_bos ? e->n_bos : 1, sizeof(*maps));
 	struct vxi_bo_job *jobs = NULL;
 	char err[VXI_ERR];
+	void **maps;
 	size_t nj = 0;
-	int r = 0;
+	int r;
 
-	if (!maps)
-		r = -ENOMEM;
-	for (size_t i = 0; !r && i < e->n_bos; i++) {
-		const VxpuBoEntry *b = e->bos[i];
-
-		if (!b->content)
-			continue;
-		if (bk[i].dmabuf_fd < 0) {
-			vxp_err("RESTORE returned no dma-buf for BO handle %u", b->handle);
-			r = -EINVAL;
-			break;
-		}
-		maps[i] = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, bk[i].dmabuf_fd, 0);
-		if (maps[i] == MAP_FAILED) {
-			r = -errno;
-			maps[i] = NULL;
-			vxp_err("cannot map the dma-buf of BO handle %u: %s", b->handle, strerror(errno));
-		}
-	}
+	r = vxp_map_bos(e, bk, PROT_READ | PROT_WRITE, &maps);
 	if (!r) {
 		r = vxi_open_jobs(dirfd, e, maps, O_RDONLY, &jobs, &nj, err);
 		if (!r) {
@@ -216,13 +198,7 @@ static int restore_contents(int dirfd, const VxpuCtxEntry *e, struct drm_vxpu_cr
 		if (r)
 			vxp_err("%s", err);
 	}
-	for (size_t i = 0; maps && i < e->n_bos; i++)
-		if (maps[i])
-			munmap(maps[i], e->bos[i]->size);
-	for (size_t i = 0; i < e->n_bos; i++)
-		if (bk[i].dmabuf_fd >= 0)
-			close(bk[i].dmabuf_fd);
-	free(maps);
+	vxp_unmap_bos(e, bk, maps);
 	return r;
 }
 

@@ -627,9 +627,8 @@ static int run_matmul(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 					      sa, ava);
 				break;
 			}
-			an = got / 4;
-			for (got = 0; got < an; got++)
-				ahead[got] = le32_load((u8 *)bp + 4 * got);
+			for (an = 0; an < got / 4; an++)
+				ahead[an] = le32_load((u8 *)bp + 4 * an);
 			env->unmap(env->priv, bp);
 			bp = NULL;
 			arow = row;

@@ -173,7 +173,8 @@ static int image_verify(const char *dir)
 			r = vxi_bo_io(VXI_IO_VERIFY, jobs, nj, e->chunk_size, 0, NULL, NULL, err);
 			for (size_t b = 0; !r && b < nj; b++)
 				bytes += jobs[b].size;
-			files += nj + 1;
+			if (!r)
+				files += nj + 1;
 			vxi_close_jobs(jobs, nj, NULL);
 		}
 		if (r) {
