@@ -569,11 +569,17 @@ static int run_hash(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 /* ---- MATMUL_U32: row r, product k, column col ---- */
 
 /*
- * Elements of A's row read per map call: one map per product for B and C
- * is enough work (they are N wide); one per product for a single A
- * element was a third of the map calls.
+ * Elements of A's row read per map call, into a buffer: one A element per
+ * product is too little work for a map call, and the buffer leaves the
+ * two mappings the environment allows to C and B.
  */
 #define VXPU_MATMUL_AHEAD	64
+
+struct matmul_a {
+	u64 row, base;			/* ahead[i] is A[row][base + i] */
+	u32 n;
+	u32 ahead[VXPU_MATMUL_AHEAD];
+};
 
 /* @cnt elements of a C row: 0 (@b NULL: K is 0), a * B (@k 0), or C + a * B */
 static noinline void matmul_piece(u8 *c, const u8 *b, u32 cnt, u32 a, u64 k)
@@ -592,6 +598,89 @@ static noinline void matmul_piece(u8 *c, const u8 *b, u32 cnt, u32 a, u64 k)
 	}
 }
 
+/*
+ * matmul_piece() over @cnt elements in grains, asking env->yield() after
+ * each; returns the elements done (all unless *@stop was set).
+ */
+static u32 matmul_grains(u8 *c, const u8 *b, u32 cnt, u32 a, u64 k,
+			 const struct vxpu_env *env, u64 *since, bool *stop)
+{
+	u32 i, blk;
+
+	for (i = 0; i < cnt; i += blk) {
+		blk = VXPU_MIN(cnt - i, VXPU_YIELD_GRAIN / 4);
+		matmul_piece(c + 4 * i, b ? b + 4 * i : NULL, blk, a, k);
+		*since += blk * 4;
+		if (i + blk < cnt && *since >= VXPU_YIELD_GRAIN) {
+			*since = 0;
+			if (yield_now(env)) {
+				*stop = true;
+				return i + blk;
+			}
+		}
+	}
+	return cnt;
+}
+
+/* *@a = A[ex->done][ex->k], reading ahead along the row when needed */
+static int matmul_load_a(const struct drm_vxpu_packet *p, u32 sa, u64 kk,
+			 const struct vxpu_exec *ex, const struct vxpu_env *env,
+			 struct matmul_a *A, u32 *a, struct drm_vxpu_fault *f)
+{
+	if (ex->done != A->row || ex->k - A->base >= A->n) {
+		u64 ava = p->src + (ex->done * kk + ex->k) * 4;
+		void *ap;
+		u32 got;
+		int r;
+
+		r = map_piece(env, sa, ava,
+			      VXPU_MIN(kk - ex->k, (u64)VXPU_MATMUL_AHEAD) * 4,
+			      VXPU_ACCESS_READ, &ap, &got, f);
+		if (r)
+			return r;
+		for (A->n = 0; A->n < got / 4; A->n++)
+			A->ahead[A->n] = le32_load((u8 *)ap + 4 * A->n);
+		env->unmap(env->priv, ap);
+		if (unlikely(!A->n)) {
+			A->row = VXPU_U64_MAX;
+			return set_fault(f, VXPU_FAULT_UNMAPPED, VXPU_ACCESS_READ,
+					 sa, ava);
+		}
+		A->row = ex->done;
+		A->base = ex->k;
+	}
+	*a = A->ahead[ex->k - A->base];
+	return 0;
+}
+
+/*
+ * C could not be mapped at the current element. The reference reads A and
+ * B before it writes C, so a fault of theirs there is the one to report.
+ */
+static int matmul_c_fault(const struct drm_vxpu_packet *p, u32 sa, u64 kk,
+			  const struct vxpu_exec *ex, const struct vxpu_env *env,
+			  struct matmul_a *A, struct drm_vxpu_fault *f)
+{
+	struct drm_vxpu_fault cf = *f;
+	void *bp;
+	u32 a, got;
+
+	if (!kk || matmul_load_a(p, sa, kk, ex, env, A, &a, f) ||
+	    map_piece(env, sa, p->arg[0] + (ex->k * (p->arg[1] >> 32) + ex->col) * 4,
+		      4, VXPU_ACCESS_READ, &bp, &got, f))
+		return VXPU_STEP_FAULT;
+	env->unmap(env->priv, bp);
+	*f = cf;
+	return VXPU_STEP_FAULT;
+}
+
+/*
+ * C's row is mapped once for all the products of the step that add into
+ * it, and B once for as many products as its mapping covers (B's rows
+ * follow each other): per step, a handful of map calls instead of two per
+ * product. The order of the work, and so the resume state, is unchanged:
+ * row, then product, then column.
+ */
 static int run_matmul(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 		      struct vxpu_exec *ex, const struct vxpu_env *env,
 		      u64 budget, struct drm_vxpu_fault *f, u64 *bytes)
@@ -599,10 +688,8 @@ static int run_matmul(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 	u64 m = p->arg[1] & 0xffffffffu;
 	u64 n = p->arg[1] >> 32;
 	u64 kk = p->arg[2];
-	u64 used = 0, since = 0, arow = VXPU_U64_MAX, abase = 0;
-	u32 ahead[VXPU_MATMUL_AHEAD];	/* A[arow][abase...], read ahead */
-	void *bp = NULL, *cp;
-	u32 a = 0, got, an = 0;
+	u64 used = 0, since = 0;
+	struct matmul_a A = { .row = VXPU_U64_MAX };
 	bool stop = false;
 	int r = 0;
 
@@ -611,98 +698,95 @@ static int run_matmul(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 		return VXPU_STEP_DONE;
 	/* stop when less than one multiply-add (4 bytes) of budget is left */
 	while (ex->done < m && (!used || used + 4 <= budget)) {
-		u64 row = ex->done;
+		u64 row = ex->done, c0 = ex->col;
+		u64 cva = p->dst + (row * n + c0) * 4;
+		void *cp;
+		u32 got, ccnt;
 
-		if (kk && (row != arow || ex->k - abase >= an)) {
-			u64 ava = p->src + (row * kk + ex->k) * 4;
-
-			r = map_piece(env, sa, ava,
-				      VXPU_MIN(kk - ex->k, (u64)VXPU_MATMUL_AHEAD) * 4,
-				      VXPU_ACCESS_READ, &bp, &got, f);
-			if (r)
-				break;
-			if (unlikely(got < 4)) {
-				env->unmap(env->priv, bp);
-				r = set_fault(f, VXPU_FAULT_UNMAPPED, VXPU_ACCESS_READ,
-					      sa, ava);
-				break;
-			}
-			for (an = 0; an < got / 4; an++)
-				ahead[an] = le32_load((u8 *)bp + 4 * an);
-			env->unmap(env->priv, bp);
-			bp = NULL;
-			arow = row;
-			abase = ex->k;
+		/* C's row from c0: the columns [c0, c0 + ccnt) */
+		r = map_piece(env, da, cva, (n - c0) * 4, VXPU_ACCESS_WRITE,
+			      &cp, &got, f);
+		if (r) {
+			r = matmul_c_fault(p, sa, kk, ex, env, &A, f);
+			break;
 		}
-		if (kk)
-			a = ahead[ex->k - abase];
-		while (ex->col < n && (!used || used + 4 <= budget)) {
-			u64 want = (budget - used) / 4;
-			u64 cva = p->dst + (row * n + ex->col) * 4;
-			u32 cnt, i, blk;
+		ccnt = got / 4;
+		if (unlikely(!ccnt)) {
+			env->unmap(env->priv, cp);
+			r = set_fault(f, VXPU_FAULT_UNMAPPED, VXPU_ACCESS_WRITE,
+				      da, cva);
+			break;
+		}
+		do {
+			/* B's elements [b0, b0 + bcnt) are mapped at bp */
+			u64 b0 = ex->k * n + ex->col, bcnt = VXPU_U64_MAX;
+			void *bp = NULL;
+			u32 a = 0;
 
-			want = VXPU_MIN(n - ex->col, want ? want : 1) * 4;
 			if (kk) {
-				r = map_piece(env, sa, p->arg[0] + (ex->k * n + ex->col) * 4,
-					      want, VXPU_ACCESS_READ, &bp, &got, f);
+				u64 blen = VXPU_MIN((kk * n - b0) * 4, budget - used);
+
+				r = matmul_load_a(p, sa, kk, ex, env, &A, &a, f);
 				if (r)
 					break;
-				want = got;
-			}
-			r = map_piece(env, da, cva, want, VXPU_ACCESS_WRITE, &cp, &got, f);
-			if (r) {
-				if (bp)
+				/* the rest of the step's B, row after row */
+				r = map_piece(env, sa, p->arg[0] + b0 * 4,
+					      blen > 4 ? blen : 4,
+					      VXPU_ACCESS_READ, &bp, &got, f);
+				if (r)
+					break;
+				bcnt = got / 4;
+				if (unlikely(!bcnt)) {
 					env->unmap(env->priv, bp);
-				bp = NULL;
-				break;
-			}
-			cnt = got / 4;
-			/* in grains, asking env->yield() after each */
-			for (i = 0; i < cnt; i += blk) {
-				blk = VXPU_MIN(cnt - i, VXPU_YIELD_GRAIN / 4);
-				matmul_piece((u8 *)cp + 4 * i,
-					     kk ? (u8 *)bp + 4 * i : NULL, blk, a,
-					     ex->k);
-				since += blk * 4;
-				if (i + blk < cnt && since >= VXPU_YIELD_GRAIN) {
-					since = 0;
-					if (yield_now(env)) {
-						stop = true;
-						cnt = i + blk;
-						break;
-					}
+					r = set_fault(f, VXPU_FAULT_UNMAPPED,
+						      VXPU_ACCESS_READ, sa,
+						      p->arg[0] + b0 * 4 + got);
+					break;
 				}
 			}
-			env->unmap(env->priv, cp);
+			/* pieces of products while C's, B's and A's stay valid */
+			for (;;) {
+				u64 bpos = ex->k * n + ex->col - b0;
+				u64 cnt = VXPU_MIN(c0 + ccnt - ex->col,
+						   (budget - used) / 4 ? (budget - used) / 4 : 1);
+
+				if (kk) {
+					a = A.ahead[ex->k - A.base];
+					cnt = VXPU_MIN(cnt, bcnt - bpos);
+				}
+				cnt = matmul_grains((u8 *)cp + (ex->col - c0) * 4,
+						    bp ? (u8 *)bp + 4 * bpos : NULL,
+						    (u32)cnt, a, ex->k, env, &since, &stop);
+				ex->col += cnt;
+				used += cnt * 4;
+				if (ex->col == n) {
+					ex->col = 0;
+					if (kk)
+						ex->k++;
+					if (!kk || ex->k == kk) {
+						ex->k = 0;
+						ex->done++;
+					}
+				}
+				if (!stop && since >= VXPU_YIELD_GRAIN && ex->done < m) {
+					since = 0;
+					stop = yield_now(env);
+				}
+				if (stop || ex->done != row || ex->col < c0 ||
+				    ex->col >= c0 + ccnt || used + 4 > budget)
+					break;
+				bpos = ex->k * n + ex->col;
+				if (kk && (bpos < b0 || bpos - b0 >= bcnt ||
+					   ex->k - A.base >= A.n))
+					break;
+			}
 			if (bp)
 				env->unmap(env->priv, bp);
-			bp = NULL;
-			if (unlikely(!cnt)) {
-				r = set_fault(f, VXPU_FAULT_UNMAPPED, VXPU_ACCESS_WRITE,
-					      da, cva);
-				break;
-			}
-			ex->col += cnt;
-			used += (u64)cnt * 4;
-			if (stop)
-				break;
-		}
+		} while (!stop && ex->done == row && ex->col >= c0 &&
+			 ex->col < c0 + ccnt && used + 4 <= budget);
+		env->unmap(env->priv, cp);
 		if (r || stop)
 			break;
-		if (ex->col == n) {
-			ex->col = 0;
-			if (kk)
-				ex->k++;
-			if (!kk || ex->k == kk) {
-				ex->k = 0;
-				ex->done++;
-			}
-		}
-		if (since >= VXPU_YIELD_GRAIN && ex->done < m) {
-			since = 0;
-			if (yield_now(env))
-				break;
-		}
 	}
 	*bytes = used;
 	if (r)

@@ -564,6 +564,30 @@ START_TEST(contig_pieces)
 END_TEST
 
 /*
+ * MATMUL maps C's row once for all its products and B once for as many
+ * rows as a piece holds: in contiguous memory a 4x64x64 product (one
+ * step) is three maps per row of C (C, A's read-ahead, B), not two per
+ * product. Same bytes as the reference in both memory modes.
+ */
+START_TEST(matmul_pieces)
+{
+	struct drm_vxpu_packet p = pk(VXPU_OP_MATMUL_U32, BIG, BIG + 0x1000, 0, BIG + 0x20000,
+				      4 | 64ULL << 32, 64);
+	struct fakemem fm;
+	struct drm_vxpu_fault f;
+
+	for (uint64_t seed = 1700; seed < 1702; seed++) {
+		setup(&fm, seed);
+		ck_assert_int_eq(run_interp(&fm, &p, 1, 65536, &f, NULL, NULL), VXPU_STEP_DONE);
+		if (seed & 1)
+			ck_assert_uint_eq(fm.maps_total, 3 * 4);
+		fm_free(&fm);
+		check_vs_ref(&p, 1, 65536, seed);
+	}
+}
+END_TEST
+
+/*
  * yield() always true: every step ends after its first grain (4 KiB of
  * work, less at a piece end) with MORE, and the packets still give the
  * reference's bytes, in both memory modes.
@@ -707,6 +731,11 @@ START_TEST(fault_unmapped)
 	expect_fault(&p, 1, VXPU_FAULT_UNMAPPED, VXPU_ACCESS_WRITE, 1, HOLE);
 	p = pk(VXPU_OP_MATMUL_U32, BIG, HOLE - 4 * 8, 0, BIG + 4096, 2 | 8ULL << 32, 0);
 	expect_fault(&p, 1, VXPU_FAULT_UNMAPPED, VXPU_ACCESS_WRITE, 1, HOLE);
+	/* MATMUL: A (or B) and C both in the hole: the read comes first, as in the reference */
+	p = pk(VXPU_OP_MATMUL_U32, HOLE, HOLE + 64, 0, BIG, 2 | 8ULL << 32, 6);
+	expect_fault(&p, 1, VXPU_FAULT_UNMAPPED, VXPU_ACCESS_READ, 1, HOLE);
+	p = pk(VXPU_OP_MATMUL_U32, BIG, HOLE + 64, 0, HOLE, 2 | 8ULL << 32, 6);
+	expect_fault(&p, 1, VXPU_FAULT_UNMAPPED, VXPU_ACCESS_READ, 1, HOLE);
 }
 END_TEST
 
@@ -1063,6 +1092,7 @@ static Suite *interp_suite(void)
 	tcase_add_test(tc, exec_checkpoint_restore);
 	tcase_add_test(tc, short_pieces);
 	tcase_add_test(tc, contig_pieces);
+	tcase_add_test(tc, matmul_pieces);
 	tcase_add_test(tc, yield_ends_steps);
 	tcase_add_test(tc, wait_conditions);
 	tcase_add_test(tc, random_packets);
