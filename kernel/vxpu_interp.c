@@ -228,7 +228,7 @@ static bool yield_now(const struct vxpu_env *env)
  * with memcpy). Also for a one-byte pattern: memset() of an unknown size
  * is inlined as rep stosq in the kernel build, slower under qemu TCG.
  */
-static noinline void fill_piece(u8 *d, u64 n, u64 pat, u64 off)
+static vxpu_hot(fill) void fill_piece(u8 *d, u64 n, u64 pat, u64 off)
 {
 	unsigned int ph = off & 7;
 	u64 rot = ph ? (pat >> (8 * ph)) | (pat << (64 - 8 * ph)) : pat;
@@ -260,10 +260,11 @@ static inline u64 mix_one(u64 v, u64 seed, u64 w)
 }
 
 /*
- * noinline: its own registers for the constants (10% faster inner loop).
+ * Not inlined (vxpu_hot): its own registers for the constants (10% faster
+ * inner loop).
  * Four loads, then four stores: see copy_piece() on TLB aliasing.
  */
-static noinline void mix_piece(u8 *d, const u8 *s, u64 n, u64 seed, u64 idx)
+static vxpu_hot(mix) void mix_piece(u8 *d, const u8 *s, u64 n, u64 seed, u64 idx)
 {
 	u64 w = (idx + 1) * MIX_GOLDEN;	/* (i + 1) * golden, by addition */
 	u64 v0, v1, v2, v3, j;
@@ -291,7 +292,7 @@ static noinline void mix_piece(u8 *d, const u8 *s, u64 n, u64 seed, u64 idx)
  * So: eight loads, then eight stores: two misses per 64 bytes at worst,
  * and as fast as memcpy otherwise.
  */
-static noinline void copy_piece(u8 *d, const u8 *s, u32 n)
+static vxpu_hot(copy) void copy_piece(u8 *d, const u8 *s, u32 n)
 {
 	u64 a0, a1, a2, a3, a4, a5, a6, a7;
 	u32 j;
@@ -422,7 +423,7 @@ static void xxh_stripe(u64 *acc, const u8 *p)
  * would be stored back after every stripe (a u64 store may alias the u8
  * source), four stores per 32 bytes.
  */
-static noinline u64 xxh_stripes(u64 *acc, const u8 *p, u64 n)
+static vxpu_hot(xxh) u64 xxh_stripes(u64 *acc, const u8 *p, u64 n)
 {
 	u64 a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
 	u64 j;
@@ -582,7 +583,7 @@ struct matmul_a {
 };
 
 /* @cnt elements of a C row: 0 (@b NULL: K is 0), a * B (@k 0), or C + a * B */
-static noinline void matmul_piece(u8 *c, const u8 *b, u32 cnt, u32 a, u64 k)
+static vxpu_hot(matmul) void matmul_piece(u8 *c, const u8 *b, u32 cnt, u32 a, u64 k)
 {
 	u32 i;
 
