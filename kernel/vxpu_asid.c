@@ -162,6 +162,7 @@ struct vxpu_mapping *vxpu_asid_find(struct vxpu_asid *asid, u64 va)
 int vxpu_asid_translate(struct vxpu_asid *asid, u64 va, u64 len, u32 perm,
 			unsigned int max, struct vxpu_xlate *x)
 {
+	XA_STATE(xas, &asid->pt, va >> PAGE_SHIFT);
 	struct vxpu_mapping *m;
 	u64 map_end, end;
 	unsigned long idx;
@@ -191,8 +192,10 @@ int vxpu_asid_translate(struct vxpu_asid *asid, u64 va, u64 len, u32 perm,
 	end = va + min(len, map_end - va);
 	end = min(end, x->va + (u64)max * PAGE_SIZE);
 
+	/* One walk for the run: xas_next() steps to the next slot. */
+	rcu_read_lock();
 	for (idx = va >> PAGE_SHIFT; (u64)idx << PAGE_SHIFT < end; idx++) {
-		void *entry = xa_load(&asid->pt, idx);
+		void *entry = x->npages ? xas_next(&xas) : xas_load(&xas);
 		unsigned long pte;
 
 		if (WARN_ON_ONCE(!xa_is_value(entry))) {
@@ -206,6 +209,7 @@ int vxpu_asid_translate(struct vxpu_asid *asid, u64 va, u64 len, u32 perm,
 		}
 		x->pages[x->npages++] = pfn_to_page(pte >> VXPU_PTE_SHIFT);
 	}
+	rcu_read_unlock();
 
 	if (x->npages) {
 		/* A filled hole's pages belong to the supplied BO. */
