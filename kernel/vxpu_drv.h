@@ -481,6 +481,7 @@ int vxpu_ioctl_context_pause(struct drm_device *drm, void *data,
 /* vxpu_engine.c */
 int vxpu_engine_init(struct vxpu_device *vdev);
 void vxpu_engine_kick_locked(struct vxpu_device *vdev);
+bool vxpu_engine_ctx_on_cpu_locked(struct vxpu_ctx *ctx);
 
 /* vxpu_event.c */
 void vxpu_event_ctx_init(struct vxpu_ctx *ctx);

@@ -303,6 +303,21 @@ static void vxpu_engine_release(struct vxpu_engine *e, struct vxpu_queue *q)
 	wake_up_all(&vdev->idle_wq);
 }
 
+/*
+ * Whether every engine executing a queue of @ctx is running on a CPU: it
+ * then stops within a few KiB of work once it sees a pause.
+ */
+bool vxpu_engine_ctx_on_cpu_locked(struct vxpu_ctx *ctx)
+{
+	struct vxpu_queue *q;
+
+	lockdep_assert_held(&ctx->vdev->sched_lock);
+	list_for_each_entry(q, &ctx->queue_list, ctx_link)
+		if (q->engine && !owner_on_cpu(q->engine->task))
+			return false;
+	return true;
+}
+
 static bool vxpu_engine_must_stop(struct vxpu_queue *q)
 {
 	struct vxpu_device *vdev = q->ctx->vdev;
@@ -394,10 +409,14 @@ static void vxpu_engine_run(struct vxpu_engine *e, struct vxpu_queue *q)
 		if (stall)
 			vxpu_grant_stall(q, &fault);
 
+		/*
+		 * Let go of the queue before the CPU (the caller reschedules):
+		 * an engine off its CPU holding a queue would stall a pause or
+		 * a destroy until it runs again.
+		 */
 		if (r == VXPU_STEP_WAIT || r == VXPU_STEP_FAULT ||
-		    ktime_get_ns() >= deadline)
+		    ktime_get_ns() >= deadline || need_resched())
 			break;
-		cond_resched();
 	}
 	e->q = NULL;
 }
