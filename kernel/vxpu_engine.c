@@ -242,10 +242,11 @@ static int vxpu_engine_signal(void *priv, u64 event, u64 value)
 }
 
 /*
- * Asked by the interpreter every few KiB of work: stop the step now when
- * the queue is being destroyed or its context paused (a hint read without
- * the lock: vxpu_engine_must_stop() decides under it), so that both take
- * effect after a few KiB rather than at the end of a 64 KiB chunk.
+ * Asked by the interpreter every VXPU_YIELD_GRAIN of work: stop the step
+ * now when the queue is being destroyed or its context paused (a hint read
+ * without the lock: vxpu_engine_must_stop() decides under it), so that
+ * both take effect after a few KiB rather than at the end of a 64 KiB
+ * chunk. Module unload is no hurry: it waits for the step's end.
  */
 static bool vxpu_engine_yield(void *priv)
 {
@@ -254,7 +255,7 @@ static bool vxpu_engine_yield(void *priv)
 
 	/* data_race: a hint; must_stop() reads them under sched_lock */
 	return data_race(q->dead || q->ctx->pause_count ||
-			 q->ctx->user_pause_count) || kthread_should_stop();
+			 q->ctx->user_pause_count);
 }
 
 /* ---- scheduling ---------------------------------------------------------- */

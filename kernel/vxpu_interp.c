@@ -208,12 +208,6 @@ static int map_piece(const struct vxpu_env *env, u32 asid, u64 va, u64 len,
 	return 0;
 }
 
-/*
- * Work (bytes) between two calls of env->yield(), which lets the caller
- * stop a step early (a pause); a step always does at least one grain.
- */
-#define VXPU_YIELD_GRAIN	4096u
-
 static bool yield_now(const struct vxpu_env *env)
 {
 	return env->yield && env->yield(env->priv);

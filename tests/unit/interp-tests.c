@@ -588,7 +588,7 @@ START_TEST(matmul_pieces)
 END_TEST
 
 /*
- * yield() always true: every step ends after its first grain (4 KiB of
+ * yield() always true: every step ends after its first grain (VXPU_YIELD_GRAIN of
  * work, less at a piece end) with MORE, and the packets still give the
  * reference's bytes, in both memory modes.
  */
@@ -623,13 +623,13 @@ START_TEST(yield_ends_steps)
 			vxpu_exec_init(&ex);
 			do {
 				r = vxpu_interp_step(&ps[i], 1, &ex, &env, 65536, &f, &bytes);
-				ck_assert_uint_le(bytes, 4096);
+				ck_assert_uint_le(bytes, VXPU_YIELD_GRAIN);
 				ck_assert_uint_gt(bytes, 0);
 				total += bytes;
 				steps++;
 			} while (r == VXPU_STEP_MORE);
 			ck_assert_int_eq(r, VXPU_STEP_DONE);
-			ck_assert_uint_ge(steps, (total + 4095) / 4096);
+			ck_assert_uint_ge(steps, (total + VXPU_YIELD_GRAIN - 1) / VXPU_YIELD_GRAIN);
 			ck_assert_uint_gt(fm.yield_calls, 0);
 			ck_assert_int_eq(fm_diff(&fm, &ref), -1);
 			fm_free(&fm);
