@@ -126,6 +126,7 @@ struct vxpu_device {
 	/* VRAM pool: vram_npages order-0 pages, allocated at probe. */
 	struct page **vram_pages;
 	unsigned long vram_npages;
+	struct list_head vram_skew;	/* held back, see vxpu_vram_init() */
 	u64 vram_size;
 	/* Protects vram_mm and vram_free. */
 	struct mutex vram_lock;
