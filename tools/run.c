@@ -4,7 +4,7 @@
  *
  *   vxpuctl run [--size MiB] [--rounds N | --seconds S] [--devices D]
  *               [--queues Q] [--seed X] [--placement vram|gtt] [--verify] [--quiet]
- *               [--corrupt ROUND]
+ *               [--corrupt ROUND] [--stop-at ROUND[,ROUND...]]
  *
  * Definition (what the checksum covers). Let W = D * Q workers; worker j
  * runs on device j / Q (devices by index, 0..D-1), queue j % Q of that
@@ -33,6 +33,11 @@
  * slice through the device view after round ROUND: --verify must then
  * report a mismatch (exit status 1).
  *
+ * --stop-at ROUND,... (for checkpoint tests) stops the process with SIGSTOP
+ * right after it has submitted each of these rounds: its CPU side halts at
+ * a known point while the device runs the round, however fast the engine.
+ * A test can then checkpoint it without racing the workload to its end.
+ *
  * Checkpoint/restore: all state is in device BOs (the slices, and per
  * device a control BO with h_j and round_j); the host loop re-reads
  * round_j from the control BO at the start of every round and continues
@@ -42,6 +47,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +64,7 @@
 #define CTL_STRIDE 16			/* per worker in the control BO: hash, round */
 #define RING 64
 #define WAIT_NS (600LL * 1000000000LL)
+#define MAX_STOPS 16
 
 struct dev {
 	int fd;
@@ -86,6 +93,8 @@ struct opts {
 	uint32_t placement;
 	int verify, quiet;
 	uint64_t corrupt;		/* self-test of --verify: flip a byte after this round */
+	uint64_t stop_at[MAX_STOPS];	/* SIGSTOP after submitting these rounds */
+	unsigned int nstops;
 };
 
 static int err(const char *what, int e)
@@ -209,12 +218,37 @@ static int verify(const struct opts *o, struct worker *wk, unsigned int w, uint6
 	return ret;
 }
 
+/* "3,7,12": rounds to stop at, each >= 1 */
+static int parse_stops(struct opts *o, const char *v)
+{
+	char *end;
+
+	for (o->nstops = 0; o->nstops < MAX_STOPS; v = end + 1) {
+		o->stop_at[o->nstops] = strtoull(v, &end, 0);
+		if (end == v || !o->stop_at[o->nstops++])
+			return -1;
+		if (!*end)
+			return 0;
+		if (*end != ',')
+			return -1;
+	}
+	return -1;
+}
+
+static int stop_here(const struct opts *o, uint64_t r)
+{
+	for (unsigned int i = 0; i < o->nstops; i++)
+		if (o->stop_at[i] == r)
+			return 1;
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
 		"usage: vxpuctl run [--size MiB] [--rounds N | --seconds S] [--devices D]\n"
 		"                   [--queues Q] [--seed X] [--placement vram|gtt] [--verify]\n"
-		"                   [--quiet] [--corrupt ROUND]\n"
+		"                   [--quiet] [--corrupt ROUND] [--stop-at ROUND[,ROUND...]]\n"
 		"defaults: --size 16 --rounds 8 --devices 1 --queues 2 --seed 1 --placement vram\n");
 	return 2;
 }
@@ -259,7 +293,10 @@ int cmd_run(int argc, char **argv)
 			o.queues = (unsigned int)strtoul(v, NULL, 0);
 		else if (!strcmp(a, "--corrupt"))
 			o.corrupt = strtoull(v, NULL, 0);
-		else if (!strcmp(a, "--seed"))
+		else if (!strcmp(a, "--stop-at")) {
+			if (parse_stops(&o, v))
+				return usage();
+		} else if (!strcmp(a, "--seed"))
 			o.seed = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--placement") && (!strcmp(v, "vram") || !strcmp(v, "gtt")))
 			o.placement = !strcmp(v, "vram") ? VXPU_BO_VRAM : VXPU_BO_GTT;
@@ -348,6 +385,11 @@ int cmd_run(int argc, char **argv)
 				return queue_error(&wk[j], &devs[wk[j].dev], e);
 			if ((e = vxpu_queue_fence(&wk[j].q, NULL)) || (e = vxpu_queue_kick(&wk[j].q)))
 				return queue_error(&wk[j], &devs[wk[j].dev], e);
+		}
+		if (stop_here(&o, r)) {
+			printf("stopped after submitting round %" PRIu64 " (--stop-at)\n", r);
+			fflush(stdout);
+			raise(SIGSTOP);
 		}
 		for (unsigned int j = 0; j < w; j++) {
 			e = vxpu_queue_wait_rptr(&wk[j].q, wk[j].q.fence - 1, WAIT_NS);

@@ -12,7 +12,7 @@
  *       and its own device view. Both sides print what they see; the exit
  *       status says whether every view matched.
  *   vxpuctl run [--size MiB] [--rounds N | --seconds S] [--devices D] [--queues Q]
- *               [--seed X] [--placement vram|gtt] [--verify] [--quiet]
+ *               [--seed X] [--placement vram|gtt] [--verify] [--quiet] [--stop-at R,...]
  *       the deterministic engine workload (rounds of MIX64, MATMUL_U32 and
  *       HASH64); prints a digest per round and a final checksum; --verify
  *       recomputes it with lib/vxpu_ref. See tools/run.c for its definition.
@@ -56,7 +56,7 @@ static int usage(FILE *f, int status)
 		"usage: %s devices\n"
 		"       %s share-demo [--device N] [--size BYTES]\n"
 		"       %s run [--size MiB] [--rounds N | --seconds S] [--devices D] [--queues Q]\n"
-		"              [--seed X] [--placement vram|gtt] [--verify] [--quiet]\n"
+		"              [--seed X] [--placement vram|gtt] [--verify] [--quiet] [--stop-at R,...]\n"
 		"       %s checkpoint PID DIR [--leave-running] [--shell-job] [-- CRIU-ARGS]\n"
 		"       %s restore DIR [--gpu-map OLD=NEW,...] [--shell-job] [-- CRIU-ARGS]\n"
 		"       %s image show|verify DIR\n"
