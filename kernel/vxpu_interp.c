@@ -228,7 +228,7 @@ static vxpu_hot(fill) void fill_piece(u8 *d, u64 n, u64 pat, u64 off)
 	u64 rot = ph ? (pat >> (8 * ph)) | (pat << (64 - 8 * ph)) : pat;
 	u64 j;
 
-	for (j = 0; j + 64 <= n; j += 64) {
+	for (j = 0; j + 128 <= n; j += 128) {
 		vxpu_le64_store(d + j, rot);
 		vxpu_le64_store(d + j + 8, rot);
 		vxpu_le64_store(d + j + 16, rot);
@@ -237,6 +237,14 @@ static vxpu_hot(fill) void fill_piece(u8 *d, u64 n, u64 pat, u64 off)
 		vxpu_le64_store(d + j + 40, rot);
 		vxpu_le64_store(d + j + 48, rot);
 		vxpu_le64_store(d + j + 56, rot);
+		vxpu_le64_store(d + j + 64, rot);
+		vxpu_le64_store(d + j + 72, rot);
+		vxpu_le64_store(d + j + 80, rot);
+		vxpu_le64_store(d + j + 88, rot);
+		vxpu_le64_store(d + j + 96, rot);
+		vxpu_le64_store(d + j + 104, rot);
+		vxpu_le64_store(d + j + 112, rot);
+		vxpu_le64_store(d + j + 120, rot);
 	}
 	for (; j + 8 <= n; j += 8)
 		vxpu_le64_store(d + j, rot);
