@@ -245,7 +245,7 @@ static int vxpu_engine_signal(void *priv, u64 event, u64 value)
  * Asked by the interpreter every VXPU_YIELD_GRAIN of work: stop the step
  * now when the queue is being destroyed or its context paused (a hint read
  * without the lock: vxpu_engine_must_stop() decides under it), so that
- * both take effect after a few KiB rather than at the end of a 64 KiB
+ * both take effect after one grain rather than at the end of a 64 KiB
  * chunk. Module unload is no hurry: it waits for the step's end.
  */
 static bool vxpu_engine_yield(void *priv)
@@ -306,7 +306,7 @@ static void vxpu_engine_release(struct vxpu_engine *e, struct vxpu_queue *q)
 
 /*
  * Whether every engine executing a queue of @ctx is running on a CPU: it
- * then stops within a few KiB of work once it sees a pause.
+ * then stops within one grain of work once it sees a pause.
  */
 bool vxpu_engine_ctx_on_cpu_locked(struct vxpu_ctx *ctx)
 {

@@ -229,7 +229,7 @@ static bool vxpu_ctx_quiescent(struct vxpu_ctx *ctx)
 
 /*
  * Wait until no engine executes a queue of @ctx (already parked). An
- * engine stops within a few KiB of work once it sees the pause, so while
+ * engine stops within one grain of work once it sees the pause, so while
  * all of them run on a CPU, spin: being put to sleep and woken costs more
  * than that under qemu (pause median 90 -> 45 us, 8 busy queues). Sleep as
  * soon as one is off its CPU (it stops only when it runs again), when we
@@ -294,7 +294,7 @@ int vxpu_ctx_pause(struct vxpu_ctx *ctx)
 	vxpu_ctx_park_locked(ctx);
 	spin_unlock(&vdev->sched_lock);
 
-	/* Engines stop within a few KiB of work, at most one chunk. */
+	/* Engines stop within one grain of work (VXPU_YIELD_GRAIN). */
 	vxpu_ctx_wait_quiescent(ctx);
 	return 0;
 }
