@@ -19,13 +19,16 @@
  * Memory access: the interpreter asks for memory piece by piece through
  * vxpu_engine_map(). It translates through the ASID's page table with
  * vxpu_asid_translate() (the device view's code, with its permission
- * checks) a run of up to VXPU_CHUNK bytes, keeps it in a small cache of
- * slots holding a BO reference each (the pages cannot go away while
- * mapped), and kmaps pages from it with kmap_local_page(), handing out
- * physically contiguous lowmem pages of a run as one piece. A slot goes
- * stale when a mapping of its ASID is removed (the ASID's gen), and all
- * are dropped after every step. No lock is held while the interpreter
- * runs.
+ * checks) a run of up to VXPU_XLATE_MAX pages, as far as the packet goes
+ * on, keeps it in a small cache of slots holding a BO reference each (the
+ * pages cannot go away while mapped), and kmaps pages from it with
+ * kmap_local_page(), handing out physically contiguous lowmem pages of a
+ * run as one piece. A slot goes stale when a mapping of its ASID is
+ * removed or revoked (the ASID's gen). Slots of granted memory are
+ * dropped after every step, since revoke waits for them; the others last
+ * the time slice, so that the steps of a slice translate each page once
+ * (a translation costs about as much as filling 16 KiB under qemu TCG).
+ * No lock is held while the interpreter runs.
  */
 #include <linux/highmem.h>
 #include <linux/kthread.h>
@@ -38,10 +41,9 @@
 #include "vxpu_drv.h"
 
 #define VXPU_CHUNK		SZ_64K
-#define VXPU_CHUNK_PAGES	(VXPU_CHUNK / PAGE_SIZE)
 #define VXPU_SLICE_NS		(1 * NSEC_PER_MSEC)
 #define VXPU_WAIT_RECHECK_NS	(1 * NSEC_PER_MSEC)
-#define VXPU_SLOTS		4
+#define VXPU_SLOTS		8
 #define VXPU_MAX_KMAPS		2
 
 struct vxpu_slot {
@@ -82,13 +84,18 @@ static void vxpu_slot_drop(struct vxpu_slot *s)
 	s->asid = NULL;
 }
 
-static void vxpu_engine_drop_slots(struct vxpu_engine *e)
+/*
+ * After every step the slots of granted memory go (revoke waits for
+ * them), the others at the end of the slice (@all).
+ */
+static void vxpu_engine_drop_slots(struct vxpu_engine *e, bool all)
 {
 	unsigned int i;
 
 	WARN_ON(e->nkmaps);
 	for (i = 0; i < VXPU_SLOTS; i++)
-		vxpu_slot_drop(&e->slots[i]);
+		if (all || e->slots[i].x.granted)
+			vxpu_slot_drop(&e->slots[i]);
 }
 
 static struct vxpu_slot *vxpu_slot_find(struct vxpu_engine *e, u32 asid,
@@ -140,8 +147,7 @@ static int vxpu_slot_fill(struct vxpu_engine *e, struct vxpu_slot *s,
 			return VXPU_FAULT_BAD_ASID;
 	}
 
-	ret = vxpu_asid_translate(asid, va, len, perm, VXPU_CHUNK_PAGES,
-				  &s->x);
+	ret = vxpu_asid_translate(asid, va, len, perm, VXPU_XLATE_MAX, &s->x);
 	if (ret) {
 		vxpu_asid_put(asid);
 		switch (ret) {
@@ -215,7 +221,9 @@ static int vxpu_engine_map(void *priv, u32 asid, u64 va, u64 len,
 	s->users++;
 	base = kmap_local_page(page);
 	*ptr = base + off;
-	*avail = vxpu_engine_contig(s, idx, base, min_t(u64, len, SZ_1G) + off) - off;
+	/* A step uses at most VXPU_CHUNK of a piece; @len reaches further. */
+	*avail = vxpu_engine_contig(s, idx, base,
+				    min_t(u64, len, VXPU_CHUNK) + off) - off;
 	e->kmaps[e->nkmaps].ptr = *ptr;
 	e->kmaps[e->nkmaps].slot = s;
 	e->nkmaps++;
@@ -371,7 +379,7 @@ static void vxpu_engine_run(struct vxpu_engine *e, struct vxpu_queue *q)
 		bytes = 0;
 		r = vxpu_interp_step(&pkt, q->asid->id, &exec, &e->env,
 				     VXPU_CHUNK, &fault, &bytes);
-		vxpu_engine_drop_slots(e);
+		vxpu_engine_drop_slots(e, false);
 		/* grants: a fault in a revoked grant's hole stalls the queue */
 		stall = r == VXPU_STEP_FAULT && vxpu_grant_hole(q, &fault);
 
@@ -419,6 +427,7 @@ static void vxpu_engine_run(struct vxpu_engine *e, struct vxpu_queue *q)
 		    ktime_get_ns() >= deadline || need_resched())
 			break;
 	}
+	vxpu_engine_drop_slots(e, true);
 	e->q = NULL;
 }
 

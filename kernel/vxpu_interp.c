@@ -179,19 +179,22 @@ static int set_fault(struct drm_vxpu_fault *f, int reason, u32 access,
 
 /*
  * Map [va, va + len) for @access; on success *avail is the usable length,
- * clamped (defensively) to @len. It may reach past the end of @va's page
- * when the environment maps contiguous memory (the kernel engine does, for
- * physically contiguous pages): fewer calls per chunk.
+ * clamped to @len. It may reach past the end of @va's page when the
+ * environment maps contiguous memory (the kernel engine does, for
+ * physically contiguous pages): fewer calls per chunk. @reach (>= @len)
+ * is how far the packet goes on from @va beyond this step's budget: the
+ * environment is told, so that it can translate ahead for the next steps.
  */
 static int map_piece(const struct vxpu_env *env, u32 asid, u64 va, u64 len,
-		     u32 access, void **ptr, u32 *avail,
+		     u64 reach, u32 access, void **ptr, u32 *avail,
 		     struct drm_vxpu_fault *f)
 {
 	u32 got = 0;
 	int r;
 
 	*ptr = NULL;
-	r = env->map(env->priv, asid, va, len, access, ptr, &got);
+	r = env->map(env->priv, asid, va, reach > len ? reach : len, access,
+		     ptr, &got);
 	if (unlikely(r)) {
 		if (r != VXPU_FAULT_PERMISSION && r != VXPU_FAULT_BAD_ASID)
 			r = VXPU_FAULT_UNMAPPED;
@@ -336,7 +339,8 @@ static int run_stream(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 	int r = 0;
 
 	while (ex->done < p->size && used < budget) {
-		u64 want = VXPU_MIN(p->size - ex->done, budget - used);
+		u64 reach = p->size - ex->done;
+		u64 want = VXPU_MIN(reach, budget - used);
 		void *s = NULL, *d;
 		u32 n = 0, dn = 0;
 
@@ -346,13 +350,13 @@ static int run_stream(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 			want = want < 8 ? 8 : want & ~7ULL;
 		}
 		if (need_src) {
-			r = map_piece(env, sa, p->src + ex->done, want,
+			r = map_piece(env, sa, p->src + ex->done, want, reach,
 				      VXPU_ACCESS_READ, &s, &n, f);
 			if (r)
 				break;
 			want = n;
 		}
-		r = map_piece(env, da, p->dst + ex->done, want,
+		r = map_piece(env, da, p->dst + ex->done, want, reach,
 			      VXPU_ACCESS_WRITE, &d, &dn, f);
 		if (r) {
 			if (s)
@@ -534,7 +538,7 @@ static int run_hash(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 	while (ex->done < p->size && used < budget) {
 		r = map_piece(env, sa, p->src + ex->done,
 			      VXPU_MIN(p->size - ex->done, budget - used),
-			      VXPU_ACCESS_READ, &ptr, &n, f);
+			      p->size - ex->done, VXPU_ACCESS_READ, &ptr, &n, f);
 		if (r) {
 			*bytes = used;
 			return r;
@@ -557,7 +561,7 @@ static int run_hash(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 	if (ex->done < p->size)
 		return VXPU_STEP_MORE;
 
-	r = map_piece(env, da, p->dst, 8, VXPU_ACCESS_WRITE, &ptr, &n, f);
+	r = map_piece(env, da, p->dst, 8, 8, VXPU_ACCESS_WRITE, &ptr, &n, f);
 	if (r)
 		return r;
 	if (unlikely(n < 8)) {
@@ -638,7 +642,7 @@ static int matmul_load_a(const struct drm_vxpu_packet *p, u32 sa, u64 kk,
 
 		r = map_piece(env, sa, ava,
 			      VXPU_MIN(kk - ex->k, (u64)VXPU_MATMUL_AHEAD) * 4,
-			      VXPU_ACCESS_READ, &ap, &got, f);
+			      (kk - ex->k) * 4, VXPU_ACCESS_READ, &ap, &got, f);
 		if (r)
 			return r;
 		for (A->n = 0; A->n < got / 4; A->n++)
@@ -670,7 +674,7 @@ static int matmul_c_fault(const struct drm_vxpu_packet *p, u32 sa, u64 kk,
 
 	if (!kk || matmul_load_a(p, sa, kk, ex, env, A, &a, f) ||
 	    map_piece(env, sa, p->arg[0] + (ex->k * (p->arg[1] >> 32) + ex->col) * 4,
-		      4, VXPU_ACCESS_READ, &bp, &got, f))
+		      4, 4, VXPU_ACCESS_READ, &bp, &got, f))
 		return VXPU_STEP_FAULT;
 	env->unmap(env->priv, bp);
 	*f = cf;
@@ -707,8 +711,8 @@ static int run_matmul(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 		u32 got, ccnt;
 
 		/* C's row from c0: the columns [c0, c0 + ccnt) */
-		r = map_piece(env, da, cva, (n - c0) * 4, VXPU_ACCESS_WRITE,
-			      &cp, &got, f);
+		r = map_piece(env, da, cva, (n - c0) * 4, (m - row) * n * 4 - c0 * 4,
+			      VXPU_ACCESS_WRITE, &cp, &got, f);
 		if (r) {
 			r = matmul_c_fault(p, sa, kk, ex, env, &A, f);
 			break;
@@ -735,6 +739,7 @@ static int run_matmul(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 				/* the rest of the step's B, row after row */
 				r = map_piece(env, sa, p->arg[0] + b0 * 4,
 					      blen > 4 ? blen : 4,
+					      (kk * n - b0) * 4,
 					      VXPU_ACCESS_READ, &bp, &got, f);
 				if (r)
 					break;
@@ -813,7 +818,7 @@ static int run_single(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 	u32 n;
 	int r;
 
-	r = map_piece(env, asid, va, 8, acc, &ptr, &n, f);
+	r = map_piece(env, asid, va, 8, 8, acc, &ptr, &n, f);
 	if (r)
 		return r;
 	if (unlikely(n < 8)) {

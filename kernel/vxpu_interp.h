@@ -78,7 +78,10 @@
  * @priv: passed back to every callback
  * @map: make device bytes [@va, @va + @len) of @asid (never 0: the
  *	interpreter substitutes the queue's ASID) accessible for @access
- *	(VXPU_ACCESS_READ or VXPU_ACCESS_WRITE; exactly one). Returns 0 with
+ *	(VXPU_ACCESS_READ or VXPU_ACCESS_WRITE; exactly one). @len is as far
+ *	as the packet goes on from @va, past this step's budget too (so the
+ *	environment may translate ahead): the interpreter may use less of
+ *	the piece, never more. Returns 0 with
  *	*@ptr a host pointer valid for *@avail bytes, where *@avail should
  *	be min(@len, bytes from @va to the end of its VXPU_PAGE_SIZE page)
  *	or more: up to @len when the following pages are mapped for @access

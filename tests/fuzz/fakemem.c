@@ -165,6 +165,8 @@ static int env_map(void *priv, u32 asid, u64 va, u64 len, u32 access, void **ptr
 	}
 	fm->maps_total++;
 	fm->bytes_mapped += *avail;
+	if (len > fm->len_max)
+		fm->len_max = len;
 	return 0;
 }
 

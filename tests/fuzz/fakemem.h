@@ -52,6 +52,7 @@ struct fakemem {
 	uint64_t yield_calls;	/* yield() calls */
 	uint64_t maps_total;	/* map() calls that succeeded */
 	uint64_t bytes_mapped;	/* sum of avail handed out */
+	uint64_t len_max;	/* largest len map() was asked for */
 };
 
 /* npages zeroed pages; 0 or -1 (no memory) */

@@ -564,6 +564,41 @@ START_TEST(contig_pieces)
 END_TEST
 
 /*
+ * map() is told how far the packet goes on (so that the kernel engine can
+ * translate ahead for the next steps), past the step's budget, and the
+ * interpreter still uses only the budget of a longer piece: one step of a
+ * 60000-byte FILL with a 4096-byte budget asks for 60000 bytes, writes
+ * 4096 and leaves the next byte alone, in both memory modes.
+ */
+START_TEST(map_len_reaches_past_budget)
+{
+	struct drm_vxpu_packet p = pk(VXPU_OP_FILL, 0, BIG + 3, 60000, 0x0123456789abcdefULL, 0, 0);
+	struct drm_vxpu_fault f;
+	struct vxpu_exec ex;
+	struct fakemem fm;
+	struct vxpu_env env;
+	uint8_t after;
+	u64 bytes;
+
+	for (uint64_t seed = 1650; seed < 1652; seed++) {
+		setup(&fm, seed);
+		fm.yields = 0;
+		env = fm_env(&fm);
+		after = *fm_at(&fm, 1, BIG + 3 + 4096);
+		vxpu_exec_init(&ex);
+		ck_assert_int_eq(vxpu_interp_step(&p, 1, &ex, &env, 4096, &f, &bytes),
+				 VXPU_STEP_MORE);
+		ck_assert_uint_eq(bytes, 4096);
+		ck_assert_uint_eq(ex.done, 4096);
+		ck_assert_uint_eq(fm.len_max, 60000);
+		ck_assert_uint_eq(*fm_at(&fm, 1, BIG + 3 + 4095), 0x01);	/* pattern byte 7 */
+		ck_assert_uint_eq(*fm_at(&fm, 1, BIG + 3 + 4096), after);
+		fm_free(&fm);
+	}
+}
+END_TEST
+
+/*
  * MATMUL maps C's row once for all its products and B once for as many
  * rows as a piece holds: in contiguous memory a 4x64x64 product (one
  * step) is three maps per row of C (C, A's read-ahead, B), not two per
@@ -1092,6 +1127,7 @@ static Suite *interp_suite(void)
 	tcase_add_test(tc, exec_checkpoint_restore);
 	tcase_add_test(tc, short_pieces);
 	tcase_add_test(tc, contig_pieces);
+	tcase_add_test(tc, map_len_reaches_past_budget);
 	tcase_add_test(tc, matmul_pieces);
 	tcase_add_test(tc, yield_ends_steps);
 	tcase_add_test(tc, wait_conditions);
