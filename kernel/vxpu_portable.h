@@ -135,13 +135,10 @@ static inline void vxpu_atomic_add64(void *p, u64 v)
  * linker happened to place it. A section each, because the assembler
  * pads long alignments inside a section with a jump, which objtool calls
  * unreachable.
+ * One attribute list, the same for the kernel and the host build.
  */
-#ifdef __KERNEL__
-#define vxpu_hot(name)	noinline __aligned(512) __section(".text.vxpu_hot." #name)
-#else
-#define vxpu_hot(name)	noinline VXPU_HOST_ATTR((__aligned__(512), \
-				 __section__(".text.vxpu_hot." #name)))
-#endif
+#define vxpu_hot(name)	__attribute__((__noinline__, __aligned__(512), \
+				       __section__(".text.vxpu_hot." #name)))
 
 /*
  * The device VA range of every ASID (drm_vxpu_device_info.va_start and
