@@ -26,9 +26,11 @@
  * run as one piece. A slot goes stale when a mapping of its ASID is
  * removed or revoked (the ASID's gen). Slots of granted memory are
  * dropped after every step, since revoke waits for them; the others last
- * the time slice, so that the steps of a slice translate each page once
- * (a translation costs about as much as filling 16 KiB under qemu TCG).
- * No lock is held while the interpreter runs.
+ * while the packet runs in this slice, so that its steps translate each
+ * page once (a translation costs about as much as filling 16 KiB under
+ * qemu TCG), and no BO outlives a completed packet for the engine's sake:
+ * userspace may free its buffers once it sees the packet done. No lock is
+ * held while the interpreter runs.
  */
 #include <linux/highmem.h>
 #include <linux/kthread.h>
@@ -86,7 +88,7 @@ static void vxpu_slot_drop(struct vxpu_slot *s)
 
 /*
  * After every step the slots of granted memory go (revoke waits for
- * them), the others at the end of the slice (@all).
+ * them), the others when the packet ends or the slice does (@all).
  */
 static void vxpu_engine_drop_slots(struct vxpu_engine *e, bool all)
 {
@@ -379,7 +381,7 @@ static void vxpu_engine_run(struct vxpu_engine *e, struct vxpu_queue *q)
 		bytes = 0;
 		r = vxpu_interp_step(&pkt, q->asid->id, &exec, &e->env,
 				     VXPU_CHUNK, &fault, &bytes);
-		vxpu_engine_drop_slots(e, false);
+		vxpu_engine_drop_slots(e, r != VXPU_STEP_MORE);
 		/* grants: a fault in a revoked grant's hole stalls the queue */
 		stall = r == VXPU_STEP_FAULT && vxpu_grant_hole(q, &fault);
 

@@ -741,6 +741,58 @@ START_TEST(destroy_busy_queue)
 }
 END_TEST
 
+/*
+ * The engine keeps its translations for the steps of a packet, never past
+ * it: once a packet is seen done, its buffer can be destroyed and the
+ * quota it held used again at once, while the queue goes on with other
+ * work in the same time slice (a translation kept past the packet would
+ * hold the BO, and its quota, until the slice ends: 16 ms at the top
+ * priority; the work after it touches little memory, so that nothing
+ * else pushes the translation out first).
+ */
+START_TEST(quota_back_after_packet)
+{
+	struct et_ctx c;
+	struct vxpu_queue q;
+	struct et_buf w, x;
+	struct drm_vxpu_packet p[64];
+	struct drm_vxpu_queue_info qi;
+	uint64_t fence;
+	uint32_t h;
+
+	et_open(&c, 0);
+	VT_OK(vxpu_queue_open(c.fd, c.asid, 512, VXPU_BO_GTT, VXPU_QUEUE_PRIORITY_MAX, &q));
+	w = et_buf(c.fd, c.asid, 64 << 10, VXPU_BO_VRAM, RW);
+	x = et_buf(c.fd, c.asid, 1 << 20, VXPU_BO_VRAM, RW);
+	/* no room for one more page */
+	VT_OK(vxpu_set_quota(c.fd, dt_ctxinfo(c.fd).quota_used));
+	VT_ERR(vxpu_bo_create(c.fd, VT_PAGE, VXPU_BO_VRAM, &h, NULL), EDQUOT);
+
+	/* FILL x (16 steps), a fence, then 384 MIX64 packets over 64 KiB of w */
+	vxpu_pkt_fill(&p[0], 0, x.va, x.size, 7);
+	VT_OK(vxpu_queue_push(&q, p, 1, ET_WAIT_NS));
+	VT_OK(vxpu_queue_fence(&q, &fence));
+	for (int k = 0; k < 64; k++)
+		vxpu_pkt_mix64(&p[k], 0, w.va, 0, w.va, w.size, (uint64_t)k);
+	for (int n = 0; n < 6; n++)
+		VT_OK(vxpu_queue_push(&q, p, 64, ET_WAIT_NS));
+	VT_OK(vxpu_queue_kick(&q));
+	VT_OK(vxpu_queue_wait_rptr(&q, fence, ET_WAIT_NS));
+
+	VT_OK(vxpu_vm_unmap(c.fd, c.asid, x.va, x.size));
+	VT_OK(munmap(x.cpu, x.size) ? -errno : 0);
+	VT_OK(vxpu_bo_destroy(c.fd, x.h));
+	VT_OK(vxpu_bo_create(c.fd, x.size, VXPU_BO_VRAM, &h, NULL));
+	/* ... while the MIX64 packets were still running */
+	qi = et_info(&q);
+	ck_assert_msg(qi.rptr < qi.wptr, "the queue finished first (rptr %llu): no test",
+		      (unsigned long long)qi.rptr);
+	VT_OK(vxpu_queue_wait_rptr(&q, qi.wptr, ET_WAIT_NS));
+	VT_OK(vxpu_queue_close(&q));
+	et_close(&c);
+}
+END_TEST
+
 START_TEST(close_busy_fd)
 {
 	uint64_t v0 = vram_free(0);
@@ -824,6 +876,7 @@ TCase *et_tcase_teardown(void)
 
 	tcase_set_timeout(tc, VT_TIMEOUT);
 	tcase_add_test(tc, destroy_busy_queue);
+	tcase_add_test(tc, quota_back_after_packet);
 	tcase_add_test(tc, close_busy_fd);
 	tcase_add_test(tc, sigkill_eight_queues);
 	return tc;
