@@ -265,8 +265,9 @@ int vxpu_ioctl_event_wait(struct drm_device *drm, void *data,
 	if (rel < 0)
 		rel = 0;
 	ret = wait_event_interruptible_hrtimeout(ctx->event_wq,
-		vxpu_wait_check(w, n, all, &first) ||
-		ktime_after(ktime_get(), deadline), rel);
+						 vxpu_wait_check(w, n, all, &first) ||
+						 ktime_after(ktime_get(), deadline),
+						 rel);
 	if (ret == -ERESTARTSYS)
 		goto out_put;
 	ret = vxpu_wait_check(w, n, all, &first);

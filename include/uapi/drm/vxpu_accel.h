@@ -183,10 +183,10 @@ struct drm_vxpu_bo_info {
 	__u64 mmap_offset;
 };
 
-/* ASID flags, &drm_vxpu_asid_create.flags */
-/**
- * @VXPU_ASID_SVA: bind the ASID to the caller's mm (shared virtual
- * memory). Reserved: -EOPNOTSUPP until SVA support lands.
+/*
+ * ASID flags, &drm_vxpu_asid_create.flags. VXPU_ASID_SVA: bind the ASID
+ * to the caller's mm (shared virtual memory). Reserved: -EOPNOTSUPP until
+ * SVA support lands.
  */
 #define VXPU_ASID_SVA	(1U << 0)
 
@@ -318,7 +318,7 @@ struct drm_vxpu_vm_rw {
 #define VXPU_OP_WRITE64		3	/* *(u64 *)dst = arg[0]; dst 8-aligned */
 #define VXPU_OP_ATOMIC_ADD64	4	/* atomically *(u64 *)dst += arg[0]; dst 8-aligned */
 #define VXPU_OP_SIGNAL		5	/* event arg[0] value = arg[1] (if larger) */
-#define VXPU_OP_WAIT		6	/* wait until *(u64 *)src <flags cond> arg[0]; src 8-aligned */
+#define VXPU_OP_WAIT		6	/* until *(u64 *)src <flags cond> arg[0]; src 8-aligned */
 #define VXPU_OP_MIX64		7	/* u64 dst[i] = mix64(src[i], arg[0], i) for i < size / 8 */
 #define VXPU_OP_MATMUL_U32	8	/* C(MxN) = A(MxK) x B(KxN) mod 2^32, row major u32 */
 #define VXPU_OP_HASH64		9	/* *(u64 *)dst = xxh64(src[0..size), seed arg[0]) */
@@ -377,13 +377,24 @@ struct drm_vxpu_vm_rw {
  *   MATMUL) are unspecified. BAD_ASID reports the named ASID and the va.
  */
 struct drm_vxpu_packet {
+	/** @opcode: VXPU_OP_* */
 	__u32 opcode;
+	/** @flags: WAIT: its condition, VXPU_WAIT_*; else 0 */
 	__u32 flags;
+	/** @src_asid: ASID of @src (and of B for MATMUL_U32); 0: the queue's */
 	__u32 src_asid;
+	/** @dst_asid: ASID of @dst; 0: the queue's */
 	__u32 dst_asid;
+	/** @src: device VA read by COPY, WAIT, MIX64, MATMUL_U32 (A), HASH64 */
 	__u64 src;
+	/**
+	 * @dst: device VA written by COPY, FILL, WRITE64, ATOMIC_ADD64, MIX64,
+	 * MATMUL_U32 (C), HASH64
+	 */
 	__u64 dst;
+	/** @size: bytes for COPY, FILL, MIX64 and HASH64; else 0 */
 	__u64 size;
+	/** @arg: per opcode, see the VXPU_OP_* definitions; unused ones 0 */
 	__u64 arg[3];
 };
 
@@ -414,7 +425,10 @@ struct drm_vxpu_fault {
 	__u32 reason;
 	/** @access: VXPU_ACCESS_* for UNMAPPED and PERMISSION, else 0 */
 	__u32 access;
-	/** @asid: ASID of the faulting access, or the ASID named for BAD_ASID (0 for BAD_PACKET and BAD_EVENT) */
+	/**
+	 * @asid: ASID of the faulting access, or the ASID named for BAD_ASID (0
+	 * for BAD_PACKET and BAD_EVENT)
+	 */
 	__u32 asid;
 	/** @queue: id of the queue that faulted */
 	__u32 queue;
@@ -517,7 +531,8 @@ struct drm_vxpu_queue_info {
 #define VXPU_CONTEXT_RESUME	2
 
 /**
- * struct drm_vxpu_context_pause - pause or resume every queue of the context (DRM_VXPU_CONTEXT_PAUSE)
+ * struct drm_vxpu_context_pause - pause or resume every queue of the context
+ * (DRM_VXPU_CONTEXT_PAUSE)
  *
  * PAUSE returns once no engine is executing any queue of the context;
  * a half-done packet keeps its progress. Pauses nest: each PAUSE needs
@@ -543,7 +558,10 @@ struct drm_vxpu_event_create {
 	__u64 value;
 };
 
-/** struct drm_vxpu_event_destroy - destroy an event (DRM_VXPU_EVENT_DESTROY); waiters get -ENOENT */
+/**
+ * struct drm_vxpu_event_destroy - destroy an event (DRM_VXPU_EVENT_DESTROY);
+ * waiters get -ENOENT
+ */
 struct drm_vxpu_event_destroy {
 	/** @event: in */
 	__u32 event;
@@ -627,7 +645,10 @@ struct drm_vxpu_event_wait {
 struct drm_vxpu_criu_device_bucket {
 	/** @user_gpu_id: CHECKPOINT out (this device's id); RESTORE in, the id at checkpoint */
 	__u32 user_gpu_id;
-	/** @actual_gpu_id: CHECKPOINT out (this device's id); RESTORE in, must be this device's id */
+	/**
+	 * @actual_gpu_id: CHECKPOINT out (this device's id); RESTORE in, must
+	 * be this device's id
+	 */
 	__u32 actual_gpu_id;
 	/** @vram_size: CHECKPOINT out, this device's VRAM bytes; RESTORE: ignored */
 	__u64 vram_size;
@@ -637,7 +658,10 @@ struct drm_vxpu_criu_device_bucket {
 	__u32 pad;
 };
 
-/** @VXPU_CRIU_BO_IMPORTED: the BO is charged to another, still open, context of the device (it came in by dma-buf) */
+/*
+ * VXPU_CRIU_BO_IMPORTED: the BO is charged to another, still open, context of
+ * the device (it came in by dma-buf)
+ */
 #define VXPU_CRIU_BO_IMPORTED	(1U << 0)
 
 /**
@@ -736,15 +760,24 @@ struct drm_vxpu_criu {
 	__u32 op;
 	/** @flags: in, must be 0 */
 	__u32 flags;
-	/** @bos: in, user pointer to @num_bos struct drm_vxpu_criu_bo_bucket (CHECKPOINT, RESTORE) */
+	/**
+	 * @bos: in, user pointer to @num_bos struct drm_vxpu_criu_bo_bucket
+	 * (CHECKPOINT, RESTORE)
+	 */
 	__u64 bos;
 	/** @priv_data: in, user pointer to @priv_data_size bytes (CHECKPOINT, RESTORE) */
 	__u64 priv_data;
-	/** @priv_data_size: PROCESS_INFO out; CHECKPOINT and RESTORE in, at most VXPU_CRIU_PRIV_MAX */
+	/**
+	 * @priv_data_size: PROCESS_INFO out; CHECKPOINT and RESTORE in, at most
+	 * VXPU_CRIU_PRIV_MAX
+	 */
 	__u64 priv_data_size;
 	/** @num_objects: PROCESS_INFO out, ASIDs + mappings + queues + events; CHECKPOINT in */
 	__u64 num_objects;
-	/** @restore_cookie: RESTORE in, the same non-zero value for every context of one restore, to find shared BOs */
+	/**
+	 * @restore_cookie: RESTORE in, the same non-zero value for every
+	 * context of one restore, to find shared BOs
+	 */
 	__u64 restore_cookie;
 	/** @device: CHECKPOINT out, RESTORE in */
 	struct drm_vxpu_criu_device_bucket device;
@@ -819,9 +852,15 @@ struct drm_vxpu_criu {
 #define VXPU_GRANT_STATE_MAPPED		2	/* the frontend's foreign BO is alive */
 #define VXPU_GRANT_STATE_REVOKED	3	/* revoked */
 
-/** @VXPU_QUEUE_STALLED: &drm_vxpu_queue_info.state: stopped at a revoked grant, waits for the backend's FAULT_REPLY */
+/*
+ * VXPU_QUEUE_STALLED: &drm_vxpu_queue_info.state: stopped at a revoked grant,
+ * waits for the backend's FAULT_REPLY
+ */
 #define VXPU_QUEUE_STALLED	5
-/** @VXPU_FAULT_REVOKED: &drm_vxpu_fault.reason: access to a revoked grant (STALLED, or ERROR after a FAIL reply) */
+/*
+ * VXPU_FAULT_REVOKED: &drm_vxpu_fault.reason: access to a revoked grant
+ * (STALLED, or ERROR after a FAIL reply)
+ */
 #define VXPU_FAULT_REVOKED	6
 
 /**
@@ -868,7 +907,10 @@ struct drm_vxpu_grant_create {
 struct drm_vxpu_grant_map {
 	/** @grant_id: in */
 	__u64 grant_id;
-	/** @access: in, VXPU_GRANT_READ, optionally | VXPU_GRANT_WRITE: what the foreign BO allows */
+	/**
+	 * @access: in, VXPU_GRANT_READ, optionally | VXPU_GRANT_WRITE: what the
+	 * foreign BO allows
+	 */
 	__u32 access;
 	/** @handle: out, GEM handle of the foreign BO in the caller's file */
 	__u32 handle;
@@ -972,7 +1014,10 @@ struct drm_vxpu_grant_info {
  * All fields are out.
  */
 struct drm_vxpu_grant_fault {
-	/** @fault_id: non-zero, unique in the backend's context; names a DEVICE record in DRM_VXPU_FAULT_REPLY */
+	/**
+	 * @fault_id: non-zero, unique in the backend's context; names a DEVICE
+	 * record in DRM_VXPU_FAULT_REPLY
+	 */
 	__u64 fault_id;
 	/** @grant_id: the revoked grant */
 	__u64 grant_id;
@@ -992,7 +1037,10 @@ struct drm_vxpu_grant_fault {
 	__u64 va;
 	/** @offset: byte offset in the grant of the faulting page */
 	__u64 offset;
-	/** @hole_va: DEVICE: first device address of the hole (the revoked mapping) in @asid; else 0 */
+	/**
+	 * @hole_va: DEVICE: first device address of the hole (the revoked
+	 * mapping) in @asid; else 0
+	 */
 	__u64 hole_va;
 	/** @hole_size: DEVICE: its bytes, what a SUPPLY reply must cover; else 0 */
 	__u64 hole_size;
@@ -1028,9 +1076,15 @@ struct drm_vxpu_fault_read {
 };
 
 /* &drm_vxpu_fault_reply.action */
-/** @VXPU_FAULT_SUPPLY: map [@bo_offset, @bo_offset + hole_size) of BO @handle into the hole (the hole's permissions) */
+/*
+ * VXPU_FAULT_SUPPLY: map [@bo_offset, @bo_offset + hole_size) of BO @handle
+ * into the hole (the hole's permissions)
+ */
 #define VXPU_FAULT_SUPPLY	1
-/** @VXPU_FAULT_ZERO: map the zero page, read-only, over the whole hole (a write then faults VXPU_FAULT_PERMISSION) */
+/*
+ * VXPU_FAULT_ZERO: map the zero page, read-only, over the whole hole (a write
+ * then faults VXPU_FAULT_PERMISSION)
+ */
 #define VXPU_FAULT_ZERO		2
 /** @VXPU_FAULT_FAIL: the queue goes to ERROR with VXPU_FAULT_REVOKED */
 #define VXPU_FAULT_FAIL		3
