@@ -207,7 +207,7 @@ static int map_piece(const struct vxpu_env *env, u32 asid, u64 va, u64 len,
 		*ptr = NULL;
 		return set_fault(f, VXPU_FAULT_UNMAPPED, access, asid, va);
 	}
-	*avail = (u32)VXPU_MIN((u64)got, len);
+	*avail = (u32)vxpu_min((u64)got, len);
 	return 0;
 }
 
@@ -340,7 +340,7 @@ static int run_stream(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 
 	while (ex->done < p->size && used < budget) {
 		u64 reach = p->size - ex->done;
-		u64 want = VXPU_MIN(reach, budget - used);
+		u64 want = vxpu_min(reach, budget - used);
 		void *s = NULL, *d;
 		u32 n = 0, dn = 0;
 
@@ -368,7 +368,7 @@ static int run_stream(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 			n &= ~7U;
 		/* in grains, asking env->yield() after each (a multiple of 8) */
 		for (j = 0; j < n; j += c) {
-			c = VXPU_MIN(n - j, VXPU_YIELD_GRAIN);
+			c = vxpu_min(n - j, VXPU_YIELD_GRAIN);
 			switch (p->opcode) {
 			case VXPU_OP_COPY:
 				copy_piece((u8 *)d + j, (u8 *)s + j, c);
@@ -453,7 +453,7 @@ static void xxh_update(struct vxpu_exec *ex, const u8 *p, u64 n)
 	u64 j;
 
 	if (t) {
-		u64 take = VXPU_MIN(32 - t, n);
+		u64 take = vxpu_min(32 - t, n);
 
 		memcpy(ex->tail + t, p, take);
 		p += take;
@@ -537,14 +537,14 @@ static int run_hash(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 	}
 	while (ex->done < p->size && used < budget) {
 		r = map_piece(env, sa, p->src + ex->done,
-			      VXPU_MIN(p->size - ex->done, budget - used),
+			      vxpu_min(p->size - ex->done, budget - used),
 			      p->size - ex->done, VXPU_ACCESS_READ, &ptr, &n, f);
 		if (r) {
 			*bytes = used;
 			return r;
 		}
 		for (j = 0; j < n; j += c) {
-			c = VXPU_MIN(n - j, VXPU_YIELD_GRAIN);
+			c = vxpu_min(n - j, VXPU_YIELD_GRAIN);
 			xxh_update(ex, (u8 *)ptr + j, c);
 			if (ex->done < p->size && yield_now(env)) {
 				stop = true;
@@ -615,7 +615,7 @@ static u32 matmul_grains(u8 *c, const u8 *b, u32 cnt, u32 a, u64 k,
 	u32 i, blk;
 
 	for (i = 0; i < cnt; i += blk) {
-		blk = VXPU_MIN(cnt - i, VXPU_YIELD_GRAIN / 4);
+		blk = vxpu_min(cnt - i, VXPU_YIELD_GRAIN / 4);
 		matmul_piece(c + 4 * i, b ? b + 4 * i : NULL, blk, a, k);
 		*since += blk * 4;
 		if (i + blk < cnt && *since >= VXPU_YIELD_GRAIN) {
@@ -641,7 +641,7 @@ static int matmul_load_a(const struct drm_vxpu_packet *p, u32 sa, u64 kk,
 		int r;
 
 		r = map_piece(env, sa, ava,
-			      VXPU_MIN(kk - ex->k, (u64)VXPU_MATMUL_AHEAD) * 4,
+			      vxpu_min(kk - ex->k, (u64)VXPU_MATMUL_AHEAD) * 4,
 			      (kk - ex->k) * 4, VXPU_ACCESS_READ, &ap, &got, f);
 		if (r)
 			return r;
@@ -731,7 +731,7 @@ static int run_matmul(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 			u32 a = 0;
 
 			if (kk) {
-				u64 blen = VXPU_MIN((kk * n - b0) * 4, budget - used);
+				u64 blen = vxpu_min((kk * n - b0) * 4, budget - used);
 
 				r = matmul_load_a(p, sa, kk, ex, env, &A, &a, f);
 				if (r)
@@ -755,12 +755,12 @@ static int run_matmul(const struct drm_vxpu_packet *p, u32 sa, u32 da,
 			/* pieces of products while C's, B's and A's stay valid */
 			for (;;) {
 				u64 bpos = ex->k * n + ex->col - b0;
-				u64 cnt = VXPU_MIN(c0 + ccnt - ex->col,
+				u64 cnt = vxpu_min(c0 + ccnt - ex->col,
 						   (budget - used) / 4 ? (budget - used) / 4 : 1);
 
 				if (kk) {
 					a = A.ahead[ex->k - A.base];
-					cnt = VXPU_MIN(cnt, bcnt - bpos);
+					cnt = vxpu_min(cnt, bcnt - bpos);
 				}
 				cnt = matmul_grains((u8 *)cp + (ex->col - c0) * 4,
 						    bp ? (u8 *)bp + 4 * bpos : NULL,

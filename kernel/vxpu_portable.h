@@ -5,7 +5,7 @@
  * (unit tests, libFuzzer target).
  *
  * Provides: __u8/__u32/__u64 (and u8/u32/u64), bool, memmove(), memset(),
- * memcpy(), VXPU_MIN(), likely()/unlikely(), noinline, vxpu_hot, vxpu_le64_load/store()
+ * memcpy(), vxpu_min(), likely()/unlikely(), noinline, vxpu_hot, vxpu_le64_load/store()
  * (unaligned little-endian access), vxpu_load64_once() (a single-copy
  * atomic 8-aligned load), vxpu_store64_once() and vxpu_atomic_add64()
  * (an atomic add on an 8-aligned u64 that another CPU may access).
@@ -121,8 +121,13 @@ static inline void vxpu_atomic_add64(void *p, u64 v)
 
 #endif /* __KERNEL__ */
 
-#define VXPU_MIN(a, b)	((a) < (b) ? (a) : (b))
 #define VXPU_U64_MAX	(~(u64)0)
+
+/* min() of the kernel is not in the host build; a function evaluates each once. */
+static inline u64 vxpu_min(u64 a, u64 b)
+{
+	return a < b ? a : b;
+}
 
 /*
  * vxpu_hot(name): an inner loop of the interpreter, in a section of its
