@@ -207,7 +207,7 @@ static int map_piece(const struct vxpu_env *env, u32 asid, u64 va, u64 len,
 		*ptr = NULL;
 		return set_fault(f, VXPU_FAULT_UNMAPPED, access, asid, va);
 	}
-	*avail = (u32)vxpu_min((u64)got, len);
+	*avail = (u32)vxpu_min(got, len);
 	return 0;
 }
 
@@ -641,7 +641,7 @@ static int matmul_load_a(const struct drm_vxpu_packet *p, u32 sa, u64 kk,
 		int r;
 
 		r = map_piece(env, sa, ava,
-			      vxpu_min(kk - ex->k, (u64)VXPU_MATMUL_AHEAD) * 4,
+			      vxpu_min(kk - ex->k, VXPU_MATMUL_AHEAD) * 4,
 			      (kk - ex->k) * 4, VXPU_ACCESS_READ, &ap, &got, f);
 		if (r)
 			return r;
