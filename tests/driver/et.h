@@ -55,6 +55,9 @@ void et_sleep_ms(unsigned int ms);
 	qi_; \
 })
 
+/* t_engine2.c: a late queue gets a slice while every engine is busy (also with engines=1) */
+void et_late_queue_gets_turn(void);
+
 TCase *et_tcase_packets(void);
 TCase *et_tcase_engine_ioctls(void);
 TCase *et_tcase_events(void);

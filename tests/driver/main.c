@@ -10,8 +10,9 @@
  *                   faults; issue 3), needs VXPU_CAP_ENGINE
  *           capacity: only the VRAM/quota capacity cases (rerun by
  *                     tests/run-guest-suite with a small vram_mib)
- *           reload: renumbering through scripts/guest/vxpu-reload (reloads the
- *                   module; holds no fds across it; leaves defaults loaded)
+ *           reload: renumbering, and the one-engine hand-over, through
+ *                   scripts/guest/vxpu-reload (reloads the module; holds no
+ *                   fds across it; leaves defaults loaded)
  *   TAPNAME name of the TAP file in $VXPU_RESULTS (default driver-SUITE)
  * Check's CK_RUN_CASE / CK_RUN_SUITE narrow it further.
  */

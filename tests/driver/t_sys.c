@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "dt.h"
+#include "et.h"
 
 #define PLATFORM_DIR "/sys/bus/platform/devices"
 #define DEBUGFS_DIR "/sys/kernel/debug/vxpu"
@@ -243,11 +244,21 @@ START_TEST(reload_gpu_id_seed_renumbers)
 }
 END_TEST
 
+/* one engine, busy with a queue alone: a late queue still gets its turn (t_engine2.c) */
+START_TEST(reload_one_engine_hands_over)
+{
+	ck_assert_int_eq(reload("engines=1"), 0);
+	et_late_queue_gets_turn();
+	ck_assert_int_eq(reload(""), 0);
+}
+END_TEST
+
 TCase *dt_tcase_reload(void)
 {
 	TCase *tc = tcase_create("reload");
 
 	tcase_set_timeout(tc, VT_TIMEOUT * 2);
 	tcase_add_test(tc, reload_gpu_id_seed_renumbers);
+	tcase_add_test(tc, reload_one_engine_hands_over);
 	return tc;
 }
