@@ -220,6 +220,7 @@ void et_late_queue_gets_turn(void)
 	struct drm_vxpu_packet p[PKTS];
 	struct drm_vxpu_queue_info qi;
 	unsigned int nq;
+	double t0;
 
 	et_open(&c, 0);
 	nq = dt_devinfo(c.fd).engine_count;
@@ -247,7 +248,10 @@ void et_late_queue_gets_turn(void)
 	flag = et_buf(c.fd, c.asid, 4096, VXPU_BO_GTT, RW);
 	et_queue(&c, &late, 16);
 	vxpu_pkt_write64(&p[0], 0, flag.va, 0x1a7e);
+	t0 = et_now();
 	et_run(&late, p, 1);
+	printf("# ratio late_queue_gets_turn: %u busy engine(s), the late queue served in "
+	       "%.1f ms (slices of 1 ms)\n", nq, (et_now() - t0) * 1e3);
 	ck_assert_uint_eq(*(volatile uint64_t *)flag.cpu, 0x1a7e);
 	for (unsigned int i = 0; i < nq; i++) {
 		qi = et_info(&q[i]);
