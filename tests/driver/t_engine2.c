@@ -233,15 +233,9 @@ void et_late_queue_gets_turn(void)
 		push_kick(&q[i], p, PKTS);
 	}
 	/* every engine busy with a queue of its own, for several slices */
-	for (double t_end = et_now() + 60;; et_sleep_ms(1)) {
-		unsigned int started = 0;
-
-		for (unsigned int i = 0; i < nq; i++)
-			started += et_info(&q[i]).bytes > 0;
-		if (started == nq)
-			break;
-		ck_assert_msg(et_now() < t_end, "only %u of %u busy queues started in 60 s",
-			      started, nq);
+	for (unsigned int i = 0; i < nq; i++) {
+		qi = POLL_INFO(&q[i], 60, qi_.bytes > 0);
+		ck_assert_msg(qi.bytes > 0, "busy queue %u of %u did not start in 60 s", i, nq);
 	}
 	et_sleep_ms(10);
 
