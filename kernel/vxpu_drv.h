@@ -327,6 +327,7 @@ struct vxpu_queue {
 	struct drm_vxpu_fault fault;
 	u64 bytes;
 	u64 chunks;
+	u64 slice_left;			/* ns left of a slice cut short, or 0 */
 	struct list_head run_link;	/* on runq or waitq, or empty */
 	struct list_head ctx_link;	/* on ctx->queue_list */
 	struct vxpu_engine *engine;	/* executing it, or NULL */

@@ -9,9 +9,11 @@
  * it back at the tail: a weighted round robin. When no other queue is
  * runnable it goes on with a new slice instead: handing the queue back
  * would only wake another engine to take it over (an IPI, and under qemu
- * TCG about 35 us of engine time per slice). Between two steps it stops
- * early when the queue is destroyed or its context paused, so both take
- * effect within one chunk.
+ * TCG about 35 us of engine time per slice). An engine whose CPU is wanted
+ * lets go of its queue early; the queue then goes back at the head with
+ * what is left of its slice, so that the weights hold on a busy machine
+ * too. Between two steps it stops early when the queue is destroyed or
+ * its context paused, so both take effect within one chunk.
  *
  * A queue blocked in VXPU_OP_WAIT is parked on the device's waitq and
  * holds no engine. Parked queues go back to the runq for a re-check after
@@ -313,6 +315,10 @@ static void vxpu_engine_release(struct vxpu_engine *e, struct vxpu_queue *q)
 	WARN_ON(!q->ctx->active);
 	q->ctx->active--;
 	vxpu_queue_requeue_locked(q);
+	/* Cut short: next in line, for the rest of its slice. */
+	if (q->slice_left && q->state == VXPU_QUEUE_RUNNING &&
+	    !list_empty(&q->run_link))
+		list_move(&q->run_link, &vdev->runq);
 	spin_unlock(&vdev->sched_lock);
 	/* Destroy and pause wait for this. */
 	wake_up_all(&vdev->idle_wq);
@@ -352,15 +358,16 @@ static void vxpu_engine_run(struct vxpu_engine *e, struct vxpu_queue *q)
 {
 	struct vxpu_device *vdev = e->vdev;
 	u64 slice = (q->priority + 1) * VXPU_SLICE_NS;
-	u64 deadline = ktime_get_ns() + slice;
+	u64 deadline = ktime_get_ns() + (q->slice_left ?: slice);
 	struct drm_vxpu_packet pkt;
 	struct vxpu_exec exec;
 	struct drm_vxpu_fault fault;
 	bool fetch, stall, others;
-	u64 rptr, bytes;
+	u64 rptr, bytes, now;
 	int r;
 
 	e->q = q;
+	q->slice_left = 0;
 	while (!vxpu_engine_must_stop(q)) {
 		spin_lock(&vdev->sched_lock);
 		rptr = q->rptr;
@@ -431,10 +438,16 @@ static void vxpu_engine_run(struct vxpu_engine *e, struct vxpu_queue *q)
 		 * an engine off its CPU holding a queue would stall a pause or
 		 * a destroy until it runs again.
 		 */
-		if (r == VXPU_STEP_WAIT || r == VXPU_STEP_FAULT || need_resched())
+		if (r == VXPU_STEP_WAIT || r == VXPU_STEP_FAULT)
 			break;
+		now = ktime_get_ns();
+		if (need_resched()) {
+			if (now < deadline)
+				q->slice_left = deadline - now;
+			break;
+		}
 		/* Slice over: hand over only to a queue that waits for it. */
-		if (ktime_get_ns() >= deadline) {
+		if (now >= deadline) {
 			if (others)
 				break;
 			deadline += slice;
