@@ -528,6 +528,7 @@ START_TEST(ioctl_queue_misc)
 	struct drm_vxpu_queue_destroy qd = { .queue = 0, .pad = 1 };
 	struct drm_vxpu_queue_doorbell db = { 0 };
 	struct drm_vxpu_queue_info qi = { 0 };
+	struct vxpu_queue o2;
 	int r;
 
 	et_open(&c, 0);
@@ -546,12 +547,16 @@ START_TEST(ioctl_queue_misc)
 	VT_ERR(vxpu_ioctl(c.fd, DRM_IOCTL_VXPU_QUEUE_INFO, &qi), EINVAL);
 	VT_ERR(vxpu_queue_info(c.fd, c.q.id + 1000, &qi), ENOENT);
 	VT_ERR(vxpu_queue_info(c.fd, 0, &qi), ENOENT);
-	/* another context's queue does not exist here (ids may coincide: use o's if distinct) */
-	if (o.q.id != c.q.id) {
-		VT_ERR(vxpu_queue_info(c.fd, o.q.id, &qi), ENOENT);
-		VT_ERR(vxpu_queue_doorbell(c.fd, o.q.id, 1), ENOENT);
-		VT_ERR(vxpu_queue_destroy(c.fd, o.q.id), ENOENT);
-	}
+	/* another context's queue does not exist here: ids are per context, so o gets a
+	 * second queue, with an id c has not
+	 */
+	et_queue(&o, &o2, 16);
+	ck_assert_uint_ne(o2.id, c.q.id);
+	VT_ERR(vxpu_queue_info(c.fd, o2.id, &qi), ENOENT);
+	VT_ERR(vxpu_queue_doorbell(c.fd, o2.id, 1), ENOENT);
+	VT_ERR(vxpu_queue_destroy(c.fd, o2.id), ENOENT);
+	VT_OK(vxpu_queue_info(o.fd, o2.id, &qi));	/* still there */
+	VT_OK(vxpu_queue_close(&o2));
 	/* doorbell wptr rules: ring of 64 NOPs (zeroed ring) */
 	VT_OK(vxpu_queue_doorbell(c.fd, c.q.id, 10));
 	VT_OK(vxpu_queue_doorbell(c.fd, c.q.id, 10));			/* same value: fine */

@@ -184,8 +184,9 @@ START_TEST(fairness)
 			et_sleep_ms(5);
 	}
 	ck_assert_msg(done >= 0, "no queue finished %d x 4 MiB MIX64s in 200 s", PKTS);
-	/* how much each moved depends on host scheduling (make bench measures it): assert
-	 * only that none was starved while another still had work
+	/* Round robin: the others are close behind when the first finishes (0.93-1.00 of
+	 * its bytes on an idle host, 0.65 with other guests busy on it). A scheduler that
+	 * runs queues to completion leaves one near 0.
 	 */
 	printf("# ratio fairness: bytes of each queue when queue %d finished, of %llu:", done,
 	       (unsigned long long)total);
@@ -193,9 +194,10 @@ START_TEST(fairness)
 		printf(" %.3f", (double)qi[i].bytes / (double)total);
 	printf("\n");
 	for (int i = 0; i < NQ; i++)
-		ck_assert_msg(qi[i].bytes > 0,
-			      "queue %d moved nothing while queue %d did all its %llu bytes: starved",
-			      i, done, (unsigned long long)total);
+		ck_assert_msg(qi[i].bytes >= total / 4,
+			      "queue %d moved %llu bytes while queue %d did all its %llu: not a "
+			      "round robin", i, (unsigned long long)qi[i].bytes, done,
+			      (unsigned long long)total);
 	for (int i = 0; i < NQ; i++) {
 		VT_OK(vxpu_queue_wait_rptr(&q[i], q[i].wptr, ET_WAIT_NS));
 		ck_assert_uint_ge(et_info(&q[i]).bytes, total);
@@ -271,8 +273,7 @@ START_TEST(late_queue_gets_turn)
 END_TEST
 
 /* priority weights the time slice: a priority-15 queue among three priority-0 ones (on 2
- * engines) is not starved by them nor starves them, and all finish. How much more engine
- * time it gets depends on host scheduling: printed here, measured by make bench.
+ * engines) finishes first, well ahead of them, without starving them, and all finish.
  * In-place MIX64 of 4 MiB per packet: hundreds of slices, seconds of work */
 START_TEST(priority_weights)
 {
@@ -306,17 +307,23 @@ START_TEST(priority_weights)
 			et_sleep_ms(5);
 	}
 	ck_assert_msg(done >= 0, "no queue finished %d x 4 MiB MIX64s in 200 s", PKTS);
-	/* the share each got depends on host scheduling (make bench measures the weights):
-	 * assert only that no queue, the priority-15 one included, was starved, and that
-	 * all finish
+	/* With 16 times the slice it has about one engine to itself, the three others
+	 * share the other: they had 0.28-0.49 of their bytes when it finished (equal
+	 * priorities: 0.93-1.00, see fairness). Three quarters tells the two apart.
 	 */
 	printf("# ratio priority_weights: when queue %d finished: bytes %llu %llu %llu %llu\n",
 	       done, (unsigned long long)qi[0].bytes, (unsigned long long)qi[1].bytes,
 	       (unsigned long long)qi[2].bytes, (unsigned long long)qi[3].bytes);
-	for (int i = 0; i < NQ; i++)
-		ck_assert_msg(qi[i].bytes > 0,
-			      "queue %d (priority %d) moved nothing when queue %d finished", i,
-			      i == 0 ? VXPU_QUEUE_PRIORITY_MAX : 0, done);
+	ck_assert_msg(done == 0, "queue %d (priority 0) finished before the priority-%d queue",
+		      done, VXPU_QUEUE_PRIORITY_MAX);
+	for (int i = 1; i < NQ; i++) {
+		ck_assert_msg(qi[i].bytes > 0, "queue %d (priority 0) moved nothing: starved", i);
+		ck_assert_msg(qi[i].bytes <= ((uint64_t)PKTS << 22) / 4 * 3,
+			      "queue %d (priority 0) moved %llu of %llu bytes while the priority-%d "
+			      "queue did all: the priority is not weighting the slices", i,
+			      (unsigned long long)qi[i].bytes,
+			      (unsigned long long)((uint64_t)PKTS << 22), VXPU_QUEUE_PRIORITY_MAX);
+	}
 	for (int i = 0; i < NQ; i++) {
 		VT_OK(vxpu_queue_wait_rptr(&q[i], q[i].wptr, ET_WAIT_NS));
 		ck_assert_uint_ge(et_info(&q[i]).bytes, (uint64_t)PKTS << 22);
@@ -375,10 +382,9 @@ START_TEST(pause_half_done_copy)
 	s2 = et_buf(other.fd, other.asid, VT_PAGE, VXPU_BO_GTT, RW);
 	et_random(s.cpu, n, 11);
 	/* catch the COPY half done: submit it to the paused context, resume, spin on queue
-	 * info (no sleep) until the first engine step shows and pause again. A host may
-	 * still stall us until the COPY is done: try again a few times, and if it never
-	 * catches it half done, check the rest (frozen while paused, nested pauses, the
-	 * bytes after resume) on the finished COPY: nothing here depends on host speed.
+	 * info (no sleep) until the first engine step shows and pause again. The COPY takes
+	 * hundreds of 64 KiB steps; a host may still stall us until it is done once in a
+	 * while: try again. A pause that lands only between packets never catches it.
 	 */
 	for (int attempt = 0;; attempt++) {
 		memset(d.cpu, 0, n);
@@ -395,29 +401,26 @@ START_TEST(pause_half_done_copy)
 		VT_OK(vxpu_context_pause(c.fd));
 		a = et_info(&c.q);
 		half = a.rptr == base && a.progress > 0;
-		if (half || attempt == 9)
+		if (half || attempt == 19)
 			break;
 		VT_OK(vxpu_context_resume(c.fd));
 		VT_OK(vxpu_queue_wait_rptr(&c.q, base + 1, ET_WAIT_NS));
 	}
-	printf("# pause_half_done_copy: %s (rptr %llu progress %llu of %llu)\n",
-	       half ? "caught half done" : "never caught half done in 10 attempts",
-	       (unsigned long long)(a.rptr - base), (unsigned long long)a.progress,
-	       (unsigned long long)(n - 4));
+	ck_assert_msg(half, "the COPY was never paused half done in 20 attempts: rptr %llu "
+		      "progress %llu of %llu", (unsigned long long)(a.rptr - base),
+		      (unsigned long long)a.progress, (unsigned long long)(n - 4));
 	ck_assert_uint_eq(a.state, VXPU_QUEUE_PAUSED);
-	ck_assert_uint_le(a.progress, n - 4);
+	ck_assert_uint_lt(a.progress, n - 4);
 	et_sleep_ms(150);
 	b = et_info(&c.q);
 	ck_assert_uint_eq(b.state, VXPU_QUEUE_PAUSED);
 	same_progress(&a, &b, "paused 150 ms");
 	/* what is done is written, what is not is untouched */
-	if (half) {
-		bad = vt_first_nonzero(d.cpu + 3 + a.progress, n - 4 - a.progress);
-		ck_assert_msg(bad < 0, "byte %llu past progress %llu already written",
-			      (unsigned long long)(a.progress + (uint64_t)bad),
-			      (unsigned long long)a.progress);
-		ck_assert_int_eq(memcmp(d.cpu + 3, s.cpu + 1, a.progress), 0);
-	}
+	bad = vt_first_nonzero(d.cpu + 3 + a.progress, n - 4 - a.progress);
+	ck_assert_msg(bad < 0, "byte %llu past progress %llu already written",
+		      (unsigned long long)(a.progress + (uint64_t)bad),
+		      (unsigned long long)a.progress);
+	ck_assert_int_eq(memcmp(d.cpu + 3, s.cpu + 1, a.progress), 0);
 	/* another context runs on meanwhile */
 	vxpu_pkt_write64(&p, 0, s2.va, 99);
 	et_run(&other.q, &p, 1);
@@ -440,7 +443,6 @@ START_TEST(pause_half_done_copy)
 	ck_assert_int_eq(memcmp(d.cpu + 3, s.cpu + 1, n - 4), 0);
 	ck_assert_uint_eq(d.cpu[n - 1], 0xee);
 	ck_assert_uint_eq(d.cpu[0] | d.cpu[1] | d.cpu[2], 0);
-	(void)before;
 	et_close(&other);
 	et_close(&c);
 }
@@ -458,6 +460,7 @@ START_TEST(pause_eight_queues)
 	double t0, tp;
 
 	et_open(&c, 0);
+	VT_OK(vxpu_context_pause(c.fd));	/* all start together */
 	for (int i = 0; i < NQ; i++) {
 		et_queue(&c, &q[i], 32);
 		b[i] = et_buf(c.fd, c.asid, 4 << 20, VXPU_BO_GTT, RW);
@@ -465,7 +468,13 @@ START_TEST(pause_eight_queues)
 			vxpu_pkt_mix64(&p[k], 0, b[i].va, 0, b[i].va, 4 << 20, (uint64_t)k);
 		push_kick(&q[i], p, 16);
 	}
-	et_sleep_ms(100);
+	VT_OK(vxpu_context_resume(c.fd));
+	for (int i = 0; i < NQ; i++) {	/* every one busy */
+		x[i] = POLL_INFO(&q[i], 30, qi_.chunks > 0);
+		ck_assert_msg(x[i].chunks > 0 && x[i].rptr < x[i].wptr,
+			      "queue %d not busy: chunks %llu rptr %llu", i,
+			      (unsigned long long)x[i].chunks, (unsigned long long)x[i].rptr);
+	}
 	t0 = et_now();
 	VT_OK(vxpu_context_pause(c.fd));
 	tp = et_now() - t0;
@@ -536,28 +545,28 @@ static int u64_cmp(const void *a, const void *b)
 /*
  * A pause lands between two chunks: once PAUSE returns, no engine step runs
  * on the queue (its counters and the half-done packet's progress freeze),
- * and resume continues from there. How many steps ran while the request was
- * in flight depends on host load: it is printed, and `make bench` measures
- * the latency, but it is not asserted.
+ * and resume lets it run again. The steps counted from a look just before
+ * the request to PAUSE's return include the two system calls' own time
+ * (35-75 us each under TCG, about one 64 KiB MIX64 step): 0-2 measured, 3-4
+ * on a busy host. A pause that waited for the 16 MiB packet's end would
+ * show 128 on average, one that waited for the 1 ms slice's end about 12:
+ * the median of 9 must stay at 8 or under.
  */
 START_TEST(pause_within_one_chunk)
 {
-	enum { REPS = 7 };
+	enum { REPS = 9 };
 	struct et_ctx c;
 	struct et_buf b;
 	struct drm_vxpu_packet p[40];
-	uint64_t delta[REPS];
+	struct drm_vxpu_queue_info x, y, z;
+	uint64_t delta[REPS], ran = 0;
 
 	et_open(&c, 0);
 	b = et_buf(c.fd, c.asid, 16 << 20, VXPU_BO_GTT, RW);
 	for (int k = 0; k < 40; k++)
 		vxpu_pkt_mix64(&p[k], 0, b.va, 0, b.va, 16 << 20, (uint64_t)k);
 	push_kick(&c.q, p, 40);
-	POLL_INFO(&c.q, 30, qi_.chunks > 0);
 	for (int r = 0; r < REPS; r++) {
-		struct drm_vxpu_queue_info x, y, z;
-
-		et_sleep_ms(10);
 		/* keep it busy: a fast host may be through 40 packets already */
 		x = et_info(&c.q);
 		if (c.q.wptr - x.rptr < 8) {
@@ -566,6 +575,12 @@ START_TEST(pause_within_one_chunk)
 					       (uint64_t)(100 + 16 * r + k));
 			push_kick(&c.q, p, 16);
 		}
+		/* running again since the last resume */
+		x = POLL_INFO(&c.q, 30, qi_.state == VXPU_QUEUE_RUNNING && qi_.chunks > ran);
+		ck_assert_msg(x.state == VXPU_QUEUE_RUNNING && x.chunks > ran,
+			      "rep %d: the queue did not run (state %u, chunks %llu) in 30 s", r,
+			      x.state, (unsigned long long)x.chunks);
+		et_sleep_ms(10);
 		x = et_info(&c.q);
 		VT_OK(vxpu_context_pause(c.fd));
 		y = et_info(&c.q);
@@ -578,14 +593,17 @@ START_TEST(pause_within_one_chunk)
 			      (unsigned long long)z.chunks, (unsigned long long)y.progress,
 			      (unsigned long long)z.progress);
 		delta[r] = y.chunks - x.chunks;
+		ran = y.chunks;
 		VT_OK(vxpu_context_resume(c.fd));
 	}
-	POLL_INFO(&c.q, 30, qi_.chunks > 0 && qi_.state != VXPU_QUEUE_PAUSED);
 	qsort(delta, REPS, sizeof(delta[0]), u64_cmp);
-	printf("pause_within_one_chunk: engine steps between the last look and PAUSE's return "
-	       "(load dependent, not asserted): min %llu median %llu max %llu\n",
-	       (unsigned long long)delta[0], (unsigned long long)delta[REPS / 2],
-	       (unsigned long long)delta[REPS - 1]);
+	printf("pause_within_one_chunk: engine steps between the last look and PAUSE's return: "
+	       "min %llu median %llu max %llu\n", (unsigned long long)delta[0],
+	       (unsigned long long)delta[REPS / 2], (unsigned long long)delta[REPS - 1]);
+	ck_assert_msg(delta[REPS / 2] <= 8, "median %llu engine steps (max %llu) between a look "
+		      "and PAUSE's return: the pause does not land within a chunk",
+		      (unsigned long long)delta[REPS / 2], (unsigned long long)delta[REPS - 1]);
+	VT_OK(vxpu_queue_wait_rptr(&c.q, c.q.wptr, ET_WAIT_NS));
 	et_close(&c);
 }
 END_TEST
@@ -797,7 +815,8 @@ START_TEST(destroy_busy_queue)
 	b = et_buf(c.fd, c.asid, 16 << 20, VXPU_BO_VRAM, RW);
 	make_busy(&c, &q, &b, 16);
 	qi = POLL_INFO(&q, 30, qi_.chunks > 0);
-	ck_assert_uint_lt(qi.rptr, 16);
+	ck_assert_msg(qi.chunks > 0 && qi.rptr < 16, "not busy: chunks %llu rptr %llu",
+		      (unsigned long long)qi.chunks, (unsigned long long)qi.rptr);
 	t0 = et_now();
 	VT_OK(vxpu_queue_close(&q));	/* destroy while busy */
 	ck_assert_double_lt(et_now() - t0, 10.0);
@@ -865,6 +884,7 @@ START_TEST(close_busy_fd)
 	struct et_ctx c;
 	struct vxpu_queue q[3];
 	struct et_buf b[3];
+	struct drm_vxpu_queue_info qi;
 
 	et_open(&c, 0);
 	for (int i = 0; i < 3; i++) {
@@ -872,7 +892,9 @@ START_TEST(close_busy_fd)
 		b[i] = et_buf(c.fd, c.asid, 8 << 20, VXPU_BO_VRAM, RW);
 		make_busy(&c, &q[i], &b[i], 8);
 	}
-	POLL_INFO(&q[2], 30, qi_.chunks > 0);
+	qi = POLL_INFO(&q[2], 30, qi_.chunks > 0);
+	ck_assert_msg(qi.chunks > 0 && qi.rptr < 16, "not busy: chunks %llu rptr %llu",
+		      (unsigned long long)qi.chunks, (unsigned long long)qi.rptr);
 	for (int i = 0; i < 3; i++)
 		munmap(b[i].cpu, b[i].size), munmap(q[i].ring, q[i].ring_bytes);
 	munmap(c.q.ring, c.q.ring_bytes);
@@ -894,6 +916,8 @@ START_TEST(sigkill_eight_queues)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
+		struct vxpu_queue qs[8];
+
 		close(pfd[0]);
 		for (unsigned int dev = 0; dev < 2; dev++) {
 			int fd = vxpu_open_index(dev), r;
@@ -908,6 +932,7 @@ START_TEST(sigkill_eight_queues)
 				uint64_t va;
 
 				CHILD_CHECK(vxpu_queue_open(fd, a, 128, VXPU_BO_GTT, 0, &q) == 0, "q");
+				qs[dev * 4 + i] = q;
 				CHILD_CHECK(vxpu_bo_create(fd, 8 << 20, VXPU_BO_VRAM, &h, NULL) == 0,
 					    "bo");
 				CHILD_CHECK(vxpu_vm_map(fd, a, h, 0, 8 << 20, RW, &va) == 0, "map");
@@ -917,6 +942,14 @@ START_TEST(sigkill_eight_queues)
 				CHILD_CHECK(r == 0, "push %d", r);
 				CHILD_CHECK(vxpu_queue_kick(&q) == 0, "kick");
 			}
+		}
+		/* every queue busy when the parent kills us */
+		for (int i = 0; i < 8; i++) {
+			struct drm_vxpu_queue_info qi = POLL_INFO(&qs[i], 30, qi_.chunks > 0);
+
+			CHILD_CHECK(qi.chunks > 0 && qi.rptr < qi.wptr,
+				    "queue %d not busy: chunks %llu rptr %llu", i,
+				    (unsigned long long)qi.chunks, (unsigned long long)qi.rptr);
 		}
 		CHILD_CHECK(write(pfd[1], "k", 1) == 1, "pipe");
 		for (;;)
