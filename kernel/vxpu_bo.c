@@ -478,6 +478,9 @@ static struct vxpu_bo *vxpu_vram_create(struct vxpu_device *vdev, u64 size)
 	struct vxpu_bo *bo;
 	int ret;
 
+	/* Before the page array: never a huge allocation for a BO that cannot fit. */
+	if (size > vdev->vram_size)
+		return ERR_PTR(-ENOSPC);
 	bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);

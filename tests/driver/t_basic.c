@@ -587,6 +587,12 @@ START_TEST(vram_enospc)
 	h = dt_bo(fd, VT_PAGE, VXPU_BO_VRAM, NULL);
 	VT_OK(vxpu_bo_destroy(fd, h));
 	VT_OK(vxpu_bo_destroy(fd, g));
+	/* far past capacity, within a raised quota: refused before any allocation for it
+	 * (a 4 GiB page array would warn in kvmalloc)
+	 */
+	dt_set_quota(fd, 1ULL << 44);
+	VT_ERR(vxpu_bo_create(fd, 1ULL << 41, VXPU_BO_VRAM, &h, NULL), ENOSPC);
+	ck_assert_uint_eq(dt_ctxinfo(fd).quota_used, 0);
 	close(fd);
 }
 END_TEST
