@@ -326,16 +326,17 @@ int vxpu_asid_create(struct vxpu_ctx *ctx, u32 want, u32 *id)
 	asid->ctx = ctx;
 	mutex_init(&asid->lock);
 	drm_mm_init(&asid->mm, VXPU_VA_START, VXPU_VA_END - VXPU_VA_START);
-	xa_init(&asid->pt);
+	xa_init_flags(&asid->pt, XA_FLAGS_ACCOUNT);
 
+	/* The id is set before a lookup (no asid_lock) can find it. */
 	mutex_lock(&ctx->asid_lock);
 	if (want) {
+		asid->id = want;
 		ret = xa_insert(&ctx->asids, want, asid, GFP_KERNEL_ACCOUNT);
 		if (ret == -EBUSY)
 			ret = -EEXIST;
-		*id = want;
 	} else {
-		ret = xa_alloc_cyclic(&ctx->asids, id, asid,
+		ret = xa_alloc_cyclic(&ctx->asids, &asid->id, asid,
 				      XA_LIMIT(1, INT_MAX), &ctx->asid_next,
 				      GFP_KERNEL_ACCOUNT);
 	}
@@ -346,7 +347,7 @@ int vxpu_asid_create(struct vxpu_ctx *ctx, u32 want, u32 *id)
 		kfree(asid);
 		return ret;
 	}
-	asid->id = *id;
+	*id = asid->id;
 	ctx->asid_count++;
 	atomic_inc(&vxpu_live_asids);
 	mutex_unlock(&ctx->asid_lock);

@@ -30,7 +30,7 @@ int vxpu_ctx_open(struct drm_device *drm, struct drm_file *file)
 	ctx->quota = vxpu_default_quota;
 	INIT_LIST_HEAD(&ctx->bos);
 	mutex_init(&ctx->asid_lock);
-	xa_init_flags(&ctx->asids, XA_FLAGS_ALLOC1);
+	xa_init_flags(&ctx->asids, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	vxpu_queue_ctx_init(ctx);
 	vxpu_event_ctx_init(ctx);
 	vxpu_criu_ctx_init(ctx);
@@ -91,6 +91,7 @@ void vxpu_ctx_postclose(struct drm_device *drm, struct drm_file *file)
 	vxpu_grant_ctx_fini(ctx);
 	/* First stop the engines using the context's ASIDs and events. */
 	vxpu_queue_destroy_all(ctx);
+	WARN_ON(!list_empty(&ctx->queue_list));
 	vxpu_event_destroy_all(ctx);
 	/* A pending restore ends: its BOs leave the device's registry. */
 	vxpu_criu_ctx_close(ctx);

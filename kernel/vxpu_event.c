@@ -19,7 +19,7 @@
 
 void vxpu_event_ctx_init(struct vxpu_ctx *ctx)
 {
-	xa_init_flags(&ctx->events, XA_FLAGS_ALLOC1);
+	xa_init_flags(&ctx->events, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	init_waitqueue_head(&ctx->event_wq);
 }
 
@@ -74,17 +74,20 @@ static void vxpu_event_kill(struct vxpu_ctx *ctx, struct vxpu_event *ev)
 	vxpu_event_put(ev);
 }
 
-/* At context close: no ioctl of the context can be running. */
+/*
+ * At context close, and when a restore fails (beside the context's other
+ * ioctls: an event is ours to kill only if our xa_erase() took it out).
+ */
 void vxpu_event_destroy_all(struct vxpu_ctx *ctx)
 {
 	struct vxpu_event *ev;
 	unsigned long id;
 
 	xa_for_each(&ctx->events, id, ev) {
-		xa_erase(&ctx->events, id);
-		vxpu_event_kill(ctx, ev);
+		ev = xa_erase(&ctx->events, id);
+		if (ev)
+			vxpu_event_kill(ctx, ev);
 	}
-	xa_destroy(&ctx->events);
 }
 
 /*
@@ -125,23 +128,30 @@ int vxpu_event_create(struct vxpu_ctx *ctx, u32 want, u64 value, u32 *id)
 	kref_init(&ev->ref);
 	atomic64_set(&ev->value, (s64)value);
 
-	/* Not yet visible to userspace: setting ev->id after is fine. */
+	/*
+	 * An ioctl may find it, and destroy it, as soon as it is in the
+	 * xarray: the id is set before (xa_alloc sets it under the xarray's
+	 * lock), and our reference keeps ev until we have read it back.
+	 */
+	atomic_inc(&vxpu_live_events);
+	kref_get(&ev->ref);
 	if (want) {
+		ev->id = want;
 		ret = xa_insert(&ctx->events, want, ev, GFP_KERNEL_ACCOUNT);
 		if (ret == -EBUSY)
 			ret = -EEXIST;
-		*id = want;
 	} else {
-		ret = xa_alloc_cyclic(&ctx->events, id, ev,
+		ret = xa_alloc_cyclic(&ctx->events, &ev->id, ev,
 				      XA_LIMIT(1, INT_MAX), &ctx->event_next,
 				      GFP_KERNEL_ACCOUNT);
 	}
 	if (ret < 0) {
+		atomic_dec(&vxpu_live_events);
 		kfree(ev);
 		return ret;
 	}
-	ev->id = *id;
-	atomic_inc(&vxpu_live_events);
+	*id = ev->id;
+	vxpu_event_put(ev);
 	return 0;
 }
 

@@ -33,7 +33,7 @@ static_assert(sizeof(struct drm_vxpu_packet) == 64);
 
 void vxpu_queue_ctx_init(struct vxpu_ctx *ctx)
 {
-	xa_init_flags(&ctx->queues, XA_FLAGS_ALLOC1);
+	xa_init_flags(&ctx->queues, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	INIT_LIST_HEAD(&ctx->queue_list);
 }
 
@@ -200,18 +200,21 @@ static void vxpu_queue_kill(struct vxpu_queue *q)
 	vxpu_queue_put(q);
 }
 
-/* At context close: destroy every queue, busy or not. */
+/*
+ * At context close, and when a restore fails: destroy every queue, busy or
+ * not. A failing restore runs beside the context's other ioctls: a queue is
+ * ours to kill only if our xa_erase() took it out.
+ */
 void vxpu_queue_destroy_all(struct vxpu_ctx *ctx)
 {
 	struct vxpu_queue *q;
 	unsigned long id;
 
 	xa_for_each(&ctx->queues, id, q) {
-		xa_erase(&ctx->queues, id);
-		vxpu_queue_kill(q);
+		q = xa_erase(&ctx->queues, id);
+		if (q)
+			vxpu_queue_kill(q);
 	}
-	xa_destroy(&ctx->queues);
-	WARN_ON(!list_empty(&ctx->queue_list));
 }
 
 /* ---- pause / resume ------------------------------------------------------ */
@@ -411,21 +414,28 @@ int vxpu_queue_create(struct vxpu_ctx *ctx, u32 want, u32 asid_id,
 		q->fault = st->fault;
 	}
 
-	/* Publish last: a lookup may find it at once. */
+	/*
+	 * Publish last: an ioctl may find it, and destroy it, at once. The id
+	 * is set before (xa_alloc sets it under the xarray's lock), and our
+	 * reference keeps q until we have read it back.
+	 */
 	spin_lock(&vdev->sched_lock);
 	list_add_tail(&q->ctx_link, &ctx->queue_list);
 	spin_unlock(&vdev->sched_lock);
+	atomic_inc(&vxpu_live_queues);
+	kref_get(&q->ref);
 	if (want) {
+		q->id = want;
 		ret = xa_insert(&ctx->queues, want, q, GFP_KERNEL_ACCOUNT);
 		if (ret == -EBUSY)
 			ret = -EEXIST;
-		*id = want;
 	} else {
-		ret = xa_alloc_cyclic(&ctx->queues, id, q,
+		ret = xa_alloc_cyclic(&ctx->queues, &q->id, q,
 				      XA_LIMIT(1, INT_MAX), &ctx->queue_next,
 				      GFP_KERNEL_ACCOUNT);
 	}
 	if (ret < 0) {
+		atomic_dec(&vxpu_live_queues);
 		spin_lock(&vdev->sched_lock);
 		list_del_init(&q->ctx_link);
 		spin_unlock(&vdev->sched_lock);
@@ -434,8 +444,8 @@ int vxpu_queue_create(struct vxpu_ctx *ctx, u32 want, u32 asid_id,
 		kfree(q);
 		return ret;
 	}
-	q->id = *id;
-	atomic_inc(&vxpu_live_queues);
+	*id = q->id;
+	vxpu_queue_put(q);
 	return 0;
 }
 
