@@ -51,7 +51,8 @@ deps:
 host-test: lib
 	$(MAKE) -C $(REPO)/tests $(BUILD)/tests/unit-tests $(BUILD)/tests/unit-tests-asan \
 		$(BUILD)/tests/interp-tests $(BUILD)/tests/interp-tests-asan $(BUILD)/tests/fuzz-interp \
-		$(BUILD)/tests/criu-image-tests $(BUILD)/tests/criu-image-tests-asan $(BUILD)/tests/fuzz-criu-image
+		$(BUILD)/tests/criu-image-tests $(BUILD)/tests/criu-image-tests-asan $(BUILD)/tests/fuzz-criu-image \
+		$(BUILD)/tests/pc-smoke
 	$(REPO)/scripts/run-host-tests $(BUILD)/results/host
 
 # Each step records its verdict as TAP (host-harness.tap, <k>/harness.tap), so a
