@@ -62,7 +62,13 @@ test: deps
 	$(MAKE) --no-print-directory clean && $(MAKE) --no-print-directory all || exit 1; \
 	t1=$$(date +%s); \
 	cd $(REPO); \
-	scripts/run-host-tests build/results/host || true; \
+	rm -f build/results/host/host-harness.tap; \
+	scripts/run-host-tests build/results/host; rc=$$?; \
+	if [ ! -f build/results/host/host-harness.tap ]; then \
+		mkdir -p build/results/host; \
+		printf '1..1\nnot ok 1 - host: run-host-tests did not finish (exit %s)\n' $$rc \
+			>build/results/host/host-harness.tap; \
+	fi; \
 	for k in $(GUEST_KERNELS); do \
 		rm -f build/results/$$k/harness.tap; \
 		VXPU_RESULTS=build/results/$$k $(GUEST) --kernel $$k --timeout $(GUEST_TIMEOUT) \
