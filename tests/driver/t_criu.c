@@ -554,6 +554,32 @@ START_TEST(criu_shared_bo)
 	VT_OK(cr_restore(fa, &ia, 5));
 	/* another restore (cookie) does not see this one's BOs */
 	VT_ERR(cr_restore(fb, &ib, 6), EAGAIN);
+	/*
+	 * An IMPORTED bucket whose size or placement is not the owner's BO's
+	 * (a crafted image): -EINVAL, and B's own BO, restored before it (a
+	 * lower handle), is gone again. One page more keeps every bucket
+	 * well formed, so only the comparison with the registered BO sees it.
+	 */
+	{
+		struct drm_vxpu_criu_bo_bucket *b = &ib.bk[1];
+
+		ck_assert_uint_eq(ib.bk[0].handle, own);
+		ck_assert_uint_eq(b->handle, hb);
+		ck_assert_uint_eq(b->placement, VXPU_BO_VRAM);
+		b->size += VT_PAGE;
+		VT_ERR(cr_restore(fb, &ib, 5), EINVAL);
+		ck_assert_uint_eq(dt_ctxinfo(fb).bo_count, 0);
+		ck_assert_uint_eq(dt_ctxinfo(fb).quota_used, 0);
+		VT_ERR(vxpu_bo_info(fb, own, &bi), ENOENT);
+		b->size -= VT_PAGE;
+		b->placement = VXPU_BO_GTT;
+		VT_ERR(cr_restore(fb, &ib, 5), EINVAL);
+		ck_assert_uint_eq(dt_ctxinfo(fb).bo_count, 0);
+		ck_assert_uint_eq(dt_ctxinfo(fb).quota_used, 0);
+		VT_ERR(vxpu_bo_info(fb, own, &bi), ENOENT);
+		b->placement = VXPU_BO_VRAM;
+	}
+	/* the unaltered image still restores into the same context */
 	VT_OK(cr_restore(fb, &ib, 5));
 	ck_assert_uint_eq(dt_ctxinfo(fa).ctx_id, ca.ctx_id);
 	ck_assert_uint_eq(dt_ctxinfo(fb).ctx_id, cb.ctx_id);
