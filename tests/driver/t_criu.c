@@ -9,6 +9,7 @@
  * final byte checked. Plus every errno of the op table.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
@@ -152,6 +153,42 @@ static int cr_restore(int fd, const struct cr_img *im, uint64_t cookie)
 static int criu_raw(int fd, struct drm_vxpu_criu *a)
 {
 	return ioctl(fd, DRM_IOCTL_VXPU_CRIU, a) ? -errno : 0;
+}
+
+/*
+ * CHECKPOINT with the counts PROCESS_INFO returned in @info, into scratch
+ * buffers; closes the dma-buf fds it returns. 0 or -errno.
+ */
+static int cr_checkpoint_scratch(int fd, const struct drm_vxpu_criu *info)
+{
+	struct drm_vxpu_criu k = { 0 };
+	struct drm_vxpu_criu_bo_bucket *bk = calloc(info->num_bos + 1, sizeof(*bk));
+	void *priv = calloc(1, info->priv_data_size + 1);
+	int r;
+
+	ck_assert(bk && priv);
+	k.num_bos = info->num_bos;
+	k.num_objects = info->num_objects;
+	k.priv_data_size = info->priv_data_size;
+	k.bos = (uintptr_t)bk;
+	k.priv_data = (uintptr_t)priv;
+	r = vxpu_criu_checkpoint(fd, &k);
+	for (uint32_t i = 0; !r && i < k.num_bos; i++)
+		if (bk[i].dmabuf_fd >= 0)
+			close(bk[i].dmabuf_fd);
+	free(bk);
+	free(priv);
+	return r;
+}
+
+/* the lowest free file descriptor number */
+static int lowest_free_fd(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	return fd;
 }
 
 static void drop_caps(const int *caps, int n)
@@ -834,10 +871,11 @@ END_TEST
 
 START_TEST(criu_einval)
 {
-	struct drm_vxpu_criu a = { 0 }, r;
+	struct drm_vxpu_criu a = { 0 }, r, k;
+	struct drm_vxpu_criu_bo_bucket bk[2];
 	struct cr_img im;
 	uint64_t *blob;
-	int fd, fd2;
+	int fd, fd2, low;
 
 	fd = dt_open(0);
 	dt_bo(fd, VT_PAGE, VXPU_BO_GTT, NULL);
@@ -853,6 +891,27 @@ START_TEST(criu_einval)
 	VT_ERR(vxpu_criu_unpause(fd), EINVAL);
 
 	cr_checkpoint(fd, &im);
+	/* CHECKPOINT (paused by PROCESS_INFO): counts over the limits */
+	k = im.ck;
+	k.bos = (uintptr_t)bk;
+	k.num_bos = VXPU_CRIU_BO_MAX + 1;
+	VT_ERR(vxpu_criu_checkpoint(fd, &k), EINVAL);
+	k.num_bos = im.ck.num_bos;
+	k.priv_data_size = VXPU_CRIU_PRIV_MAX + 8;
+	VT_ERR(vxpu_criu_checkpoint(fd, &k), EINVAL);
+	k.priv_data_size = im.ck.priv_data_size;
+	/* bad user pointers: -EFAULT, and the dma-buf fds made for it are closed */
+	low = lowest_free_fd();
+	k.bos = 8;
+	VT_ERR(vxpu_criu_checkpoint(fd, &k), EFAULT);
+	k.bos = (uintptr_t)bk;
+	k.priv_data = 8;
+	VT_ERR(vxpu_criu_checkpoint(fd, &k), EFAULT);
+	ck_assert_int_eq(lowest_free_fd(), low);
+	k.priv_data = im.ck.priv_data;
+	VT_OK(vxpu_criu_checkpoint(fd, &k));
+	ck_assert_int_ge(bk[0].dmabuf_fd, 0);
+	close(bk[0].dmabuf_fd);
 	fd2 = dt_open(0);
 	r = cr_args(fd2, &im, 1);
 	r.restore_cookie = 0;
@@ -942,7 +1001,7 @@ START_TEST(criu_ebusy_eagain)
 	close(fd2);
 	/* a context with a grant (backend) or a foreign BO (frontend): -EBUSY */
 	{
-		struct drm_vxpu_criu i;
+		struct drm_vxpu_criu i, fi;
 		struct drm_vxpu_grant_map gm;
 		uint64_t gid;
 		uint32_t h;
@@ -957,6 +1016,25 @@ START_TEST(criu_ebusy_eagain)
 		VT_ERR(vxpu_criu_process_info(fe, &i), EBUSY);
 		VT_OK(vxpu_grant_unmap(fe, gid));
 		VT_OK(vxpu_criu_process_info(fe, &i));
+		close(i.pause_fd);
+		VT_OK(vxpu_grant_revoke(fd2, gid));
+		/*
+		 * ... and CHECKPOINT refuses one that gained a grant or a
+		 * foreign BO after PROCESS_INFO; without it, the same counts
+		 * checkpoint
+		 */
+		VT_OK(vxpu_criu_process_info(fd2, &i));
+		VT_OK(vxpu_grant_create(fd2, h, 0, VT_PAGE, dt_ctxinfo(fe).ctx_id,
+					VXPU_GRANT_READ, &gid));
+		VT_ERR(cr_checkpoint_scratch(fd2, &i), EBUSY);
+		VT_OK(vxpu_criu_process_info(fe, &fi));
+		VT_OK(vxpu_grant_map(fe, gid, VXPU_GRANT_READ, &gm));
+		VT_ERR(cr_checkpoint_scratch(fe, &fi), EBUSY);
+		VT_OK(vxpu_grant_unmap(fe, gid));
+		VT_OK(cr_checkpoint_scratch(fe, &fi));
+		VT_OK(vxpu_grant_revoke(fd2, gid));
+		VT_OK(cr_checkpoint_scratch(fd2, &i));
+		close(fi.pause_fd);
 		close(i.pause_fd);
 		close(fe);
 		close(fd2);
