@@ -3,11 +3,13 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -233,6 +235,29 @@ START_TEST(prime_export_import_same_process)
 }
 END_TEST
 
+/*
+ * Is @opt "=y" in the running kernel's config (/boot/config-RELEASE, which
+ * the guest sees from the host)? Fails the test if the file is unreadable.
+ */
+static int kernel_config_y(const char *opt)
+{
+	struct utsname u;
+	char path[sizeof(u.release) + 16], *line = NULL;
+	size_t cap = 0, len = strlen(opt);
+	int found = 0;
+	FILE *f;
+
+	ck_assert_int_eq(uname(&u), 0);
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	f = fopen(path, "re");
+	ck_assert_msg(f, "%s: %m", path);
+	while (!found && getline(&line, &cap, f) > 0)
+		found = !strncmp(line, opt, len) && !strcmp(line + len, "=y\n");
+	free(line);
+	fclose(f);
+	return found;
+}
+
 START_TEST(prime_errors)
 {
 	int fd = dt_open(0);
@@ -245,6 +270,42 @@ START_TEST(prime_errors)
 	VT_ERR(vxpu_bo_import(fd, nul, &x), EINVAL);		/* not a dma-buf */
 	VT_ERR(vxpu_bo_import(fd, 1000, &x), EBADF);		/* not open */
 	close(nul);
+
+	/* a dma-buf of the other vxpu device: -EOPNOTSUPP, nothing imported */
+	for (unsigned int i = 0; i < 2; i++) {
+		int other = dt_open(1);
+		uint32_t ho = dt_bo(fd, VT_PAGE, placements[i], NULL);
+		int dfd = vxpu_bo_export(fd, ho, DRM_CLOEXEC);
+
+		ck_assert_int_ge(dfd, 0);
+		VT_ERR(vxpu_bo_import(other, dfd, &x), EOPNOTSUPP);
+		ck_assert_uint_eq(dt_ctxinfo(other).bo_count, 0);
+		VT_OK(vxpu_bo_import(fd, dfd, &x));		/* its own device takes it */
+		ck_assert_uint_eq(x, ho);
+		close(dfd);
+		close(other);
+	}
+
+	/*
+	 * A dma-buf no DRM driver made: one of the system dma-buf heap, on
+	 * the kernels that have it (Debian's 6.12; not its 6.1).
+	 */
+	if (kernel_config_y("CONFIG_DMABUF_HEAPS_SYSTEM")) {
+		struct dma_heap_allocation_data ad = {
+			.len = VT_PAGE, .fd_flags = O_RDWR | O_CLOEXEC,
+		};
+		int heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+
+		ck_assert_msg(heap >= 0, "/dev/dma_heap/system: %m");
+		ck_assert_msg(ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &ad) == 0, "DMA_HEAP_IOCTL_ALLOC: %m");
+		VT_ERR(vxpu_bo_import(fd, (int)ad.fd, &x), EOPNOTSUPP);
+		close((int)ad.fd);
+		close(heap);
+	} else {
+		printf("prime_errors: no CONFIG_DMABUF_HEAPS_SYSTEM in this kernel: "
+		       "import of a non-DRM dma-buf not tested\n");
+	}
+	ck_assert_uint_eq(dt_ctxinfo(fd).bo_count, 3);
 	close(fd);
 }
 END_TEST
