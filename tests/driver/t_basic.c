@@ -548,6 +548,55 @@ START_TEST(bo_mmap_bad_offset)
 }
 END_TEST
 
+/*
+ * A BO's pages are shared by definition: mmap(MAP_PRIVATE) (a mapping that
+ * could hold copy-on-write copies) is -EINVAL for both placements, read
+ * only or not, through the device fd and through an exported dma-buf.
+ */
+START_TEST(bo_mmap_private)
+{
+	uint32_t pl = placements[_i];
+	int fd = dt_open(0);
+	const uint64_t sz = 2 * VT_PAGE;
+	uint64_t off;
+	uint32_t h = dt_bo(fd, sz, pl, &off);
+	static const int prots[] = { PROT_READ, PROT_READ | PROT_WRITE };
+	uint8_t *p;
+	int dfd;
+
+	for (unsigned int i = 0; i < 2; i++) {
+		errno = 0;
+		p = mmap(NULL, sz, prots[i], MAP_PRIVATE, fd, (off_t)off);
+		ck_assert_msg(p == MAP_FAILED && errno == EINVAL,
+			      "%s: device fd mmap(MAP_PRIVATE, prot %#x) = %p, errno %d (%m)",
+			      PLACEMENT_NAME(pl), prots[i], (void *)p, errno);
+	}
+	dfd = vxpu_bo_export(fd, h, DRM_CLOEXEC | DRM_RDWR);
+	ck_assert_int_ge(dfd, 0);
+	for (unsigned int i = 0; i < 2; i++) {
+		errno = 0;
+		p = mmap(NULL, sz, prots[i], MAP_PRIVATE, dfd, 0);
+		ck_assert_msg(p == MAP_FAILED && errno == EINVAL,
+			      "%s: dma-buf mmap(MAP_PRIVATE, prot %#x) = %p, errno %d (%m)",
+			      PLACEMENT_NAME(pl), prots[i], (void *)p, errno);
+	}
+	/* MAP_SHARED of the same ranges works, and both see one page */
+	p = dt_mmap(fd, h, sz);
+	{
+		uint8_t *q = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
+
+		ck_assert_msg(q != MAP_FAILED, "dma-buf mmap(MAP_SHARED): %m");
+		p[VT_PAGE + 7] = 0x3c;
+		ck_assert_uint_eq(q[VT_PAGE + 7], 0x3c);
+		munmap(q, sz);
+	}
+	munmap(p, sz);
+	close(dfd);
+	VT_OK(vxpu_bo_destroy(fd, h));
+	close(fd);
+}
+END_TEST
+
 TCase *dt_tcase_bo(void)
 {
 	TCase *tc = tcase_create("bo");
@@ -563,6 +612,7 @@ TCase *dt_tcase_bo(void)
 	tcase_add_loop_test(tc, bo_new_memory_zero_cpu, 0, 2);
 	tcase_add_loop_test(tc, bo_mmap_coherent, 0, 2);
 	tcase_add_test(tc, bo_mmap_bad_offset);
+	tcase_add_loop_test(tc, bo_mmap_private, 0, 2);
 	return tc;
 }
 
