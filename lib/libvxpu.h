@@ -157,7 +157,9 @@ int vxpu_set_quota(int fd, uint64_t quota);
  * @mmap_offset: out, may be NULL
  *
  * Return: 0, or -EBADF, -EINVAL (@handle NULL; size 0 or unaligned,
- * unknown placement), -EDQUOT (quota), -ENOSPC (VRAM full), -ENOMEM.
+ * unknown placement), -EDQUOT (quota, also when the bytes in use plus
+ * @size overflow), -ENOSPC (VRAM full; VRAM @size of 16 TiB or more),
+ * -ENOMEM (GTT @size of 16 TiB or more; out of memory).
  */
 int vxpu_bo_create(int fd, uint64_t size, uint32_t placement, uint32_t *handle,
 		   uint64_t *mmap_offset);

@@ -404,10 +404,10 @@ END_TEST
 START_TEST(bo_create_overflowing_size)
 {
 	/*
-	 * A page-aligned size so large that quota_used + size wraps around.
-	 * The UAPI lets the driver refuse it as an overflow (-EINVAL), over
-	 * quota (-EDQUOT) or, for VRAM, over capacity (-ENOSPC); it must not
-	 * succeed and must charge nothing.
+	 * A page-aligned size so large that quota_used + size wraps around
+	 * (the first and third), or just far over the quota: -EDQUOT, as the
+	 * UAPI says (the quota check is the overflow check), and nothing is
+	 * charged.
 	 */
 	uint32_t pl = placements[_i];
 	int fd = dt_open(0);
@@ -418,10 +418,44 @@ START_TEST(bo_create_overflowing_size)
 		struct drm_vxpu_bo_create c = { .size = huge[i], .placement = pl };
 		int r = vxpu_ioctl(fd, DRM_IOCTL_VXPU_BO_CREATE, &c);
 
-		ck_assert_msg(r == -EINVAL || r == -EDQUOT || (pl == VXPU_BO_VRAM && r == -ENOSPC),
-			      "%s size %#llx: %d (%s)", PLACEMENT_NAME(pl),
-			      (unsigned long long)huge[i], r, vxpu_strerror(r));
+		ck_assert_msg(r == -EDQUOT, "%s size %#llx: %d (%s), expected -EDQUOT",
+			      PLACEMENT_NAME(pl), (unsigned long long)huge[i], r, vxpu_strerror(r));
 	}
+	ck_assert_uint_eq(dt_ctxinfo(fd).bo_count, 1);
+	ck_assert_uint_eq(dt_ctxinfo(fd).quota_used, VT_PAGE);
+	VT_OK(vxpu_bo_destroy(fd, h0));
+	close(fd);
+}
+END_TEST
+
+START_TEST(bo_create_over_16tib)
+{
+	/*
+	 * With the quota out of the way (root raises it to the largest
+	 * page-aligned value), a BO of 2^32 pages (16 TiB) or more is refused
+	 * before any memory is allocated: -ENOSPC for VRAM, -ENOMEM for GTT.
+	 * The charge is returned. A size whose sum with the bytes in use
+	 * wraps is still -EDQUOT.
+	 */
+	uint32_t pl = placements[_i];
+	int want = pl == VXPU_BO_VRAM ? ENOSPC : ENOMEM;
+	int fd = dt_open(0);
+	uint32_t h0 = dt_bo(fd, VT_PAGE, pl, NULL), h;
+	static const uint64_t big[] = { 1ULL << 44, (1ULL << 44) + VT_PAGE, 1ULL << 63,
+					~0ULL - 2 * VT_PAGE + 1 };
+
+	dt_set_quota(fd, ~(VT_PAGE - 1));
+	ck_assert_uint_eq(dt_ctxinfo(fd).quota, ~(VT_PAGE - 1));
+	for (unsigned int i = 0; i < 4; i++) {
+		int r = vxpu_bo_create(fd, big[i], pl, &h, NULL);
+
+		ck_assert_msg(r == -want, "%s size %#llx: %d (%s), expected -%s", PLACEMENT_NAME(pl),
+			      (unsigned long long)big[i], r, vxpu_strerror(r),
+			      want == ENOSPC ? "ENOSPC" : "ENOMEM");
+		ck_assert_uint_eq(dt_ctxinfo(fd).bo_count, 1);
+		ck_assert_uint_eq(dt_ctxinfo(fd).quota_used, VT_PAGE);
+	}
+	VT_ERR(vxpu_bo_create(fd, ~0ULL - VT_PAGE + 1, pl, &h, NULL), EDQUOT);
 	ck_assert_uint_eq(dt_ctxinfo(fd).bo_count, 1);
 	ck_assert_uint_eq(dt_ctxinfo(fd).quota_used, VT_PAGE);
 	VT_OK(vxpu_bo_destroy(fd, h0));
@@ -607,6 +641,7 @@ TCase *dt_tcase_bo(void)
 	tcase_add_test(tc, bo_vram_freed_on_close);
 	tcase_add_loop_test(tc, bo_create_bad_size, 0, 2);
 	tcase_add_loop_test(tc, bo_create_overflowing_size, 0, 2);
+	tcase_add_loop_test(tc, bo_create_over_16tib, 0, 2);
 	tcase_add_test(tc, bo_create_bad_placement_flags_pad);
 	tcase_add_test(tc, bo_info_errors);
 	tcase_add_loop_test(tc, bo_new_memory_zero_cpu, 0, 2);

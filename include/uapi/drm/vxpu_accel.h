@@ -144,9 +144,12 @@ struct drm_vxpu_context_set_quota {
  * DRM_IOCTL_PRIME_HANDLE_TO_FD. Map it on the CPU with mmap(MAP_SHARED)
  * of the device fd at @mmap_offset.
  *
- * Errors: -EINVAL (size 0 or unaligned, unknown placement or flag),
- * -EDQUOT (context quota exceeded), -ENOSPC (not enough free VRAM),
- * -ENOMEM.
+ * Errors: -EINVAL (size 0 or unaligned, unknown placement or flag,
+ * non-zero pad), -EDQUOT (context quota exceeded; also a @size so large
+ * that the bytes in use plus @size overflow 64 bits: the quota check is
+ * the overflow check), -ENOSPC (not enough free VRAM; a VRAM @size of
+ * 2^32 pages, 16 TiB, or more), -ENOMEM (a GTT @size of 16 TiB or more;
+ * out of memory).
  */
 struct drm_vxpu_bo_create {
 	/** @size: in, bytes, a non-zero multiple of VXPU_PAGE_SIZE */
