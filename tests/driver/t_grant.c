@@ -278,9 +278,11 @@ START_TEST(rules_map)
 	ck_assert_int_ne(mprotect(ptr, 4 * VT_PAGE, PROT_READ | PROT_WRITE), 0);
 	ck_assert_int_eq(errno, EACCES);
 	munmap(ptr, 4 * VT_PAGE);
-	/* MAP_PRIVATE is refused */
+	/* MAP_PRIVATE is refused: -EINVAL */
+	errno = 0;
 	ck_assert_ptr_eq(mmap(NULL, VT_PAGE, PROT_READ, MAP_PRIVATE, p.fe, (off_t)m.mmap_offset),
 			 MAP_FAILED);
+	ck_assert_int_eq(errno, EINVAL);
 	asid = dt_asid(p.fe);
 	VT_ERR(vxpu_vm_map(p.fe, asid, m.handle, 0, VT_PAGE, VXPU_MAP_READ | VXPU_MAP_WRITE, &va),
 	       EACCES);
