@@ -304,6 +304,18 @@ START_TEST(rules_map)
 	/* unmap: only the frontend, only while mapped */
 	VT_ERR(vxpu_grant_unmap(p.be, ro), EPERM);
 	VT_ERR(vxpu_grant_unmap(third, ro), EPERM);
+	/* ... of that very id (0 and other high bits name no grant), without flags */
+	VT_ERR(vxpu_grant_unmap(p.fe, 0), ENOENT);
+	VT_ERR(vxpu_grant_unmap(p.fe, ro + (1ULL << 32)), ENOENT);
+	VT_ERR(vxpu_grant_unmap(p.fe, ro & 0xffffffffULL), ENOENT);
+	{
+		struct drm_vxpu_grant_unmap um = { .grant_id = ro, .flags = 1 };
+
+		VT_ERR(vxpu_ioctl(p.fe, DRM_IOCTL_VXPU_GRANT_UNMAP, &um), EINVAL);
+		um.flags = 1u << 31;
+		VT_ERR(vxpu_ioctl(p.fe, DRM_IOCTL_VXPU_GRANT_UNMAP, &um), EINVAL);
+	}
+	ck_assert_uint_eq(gt_info(p.be, ro).state, VXPU_GRANT_STATE_MAPPED);
 	VT_OK(vxpu_grant_unmap(p.fe, ro));
 	VT_ERR(vxpu_grant_unmap(p.fe, ro), ENXIO);	/* double unmap */
 	VT_ERR(vxpu_bo_info(p.fe, m.handle, &bi), ENOENT);
@@ -329,6 +341,7 @@ START_TEST(rules_map)
 	/* revoke with nothing mapped */
 	VT_OK(vxpu_grant_revoke(p.be, ro));
 	VT_ERR(vxpu_grant_revoke(p.be, ro), ENOENT);
+	VT_ERR(vxpu_grant_unmap(p.fe, ro), ENOENT);	/* a forgotten grant */
 	/* unknown flags and pads of the other ioctls */
 	{
 		struct drm_vxpu_grant_revoke rv = { .grant_id = ro, .flags = 1 };
@@ -400,6 +413,19 @@ START_TEST(rules_faults)
 	VT_ERR(vxpu_fault_reply(p.be, 1, VXPU_FAULT_FAIL, h, 0), EINVAL);
 	VT_ERR(vxpu_fault_reply(p.be, 1, VXPU_FAULT_ZERO, 0, VT_PAGE), EINVAL);
 	VT_ERR(vxpu_fault_reply(p.be, 1, VXPU_FAULT_SUPPLY, h, 1), EINVAL);
+	{
+		struct drm_vxpu_fault_reply fy = { .fault_id = 1, .action = VXPU_FAULT_FAIL };
+
+		fy.flags = 1;
+		VT_ERR(vxpu_ioctl(p.be, DRM_IOCTL_VXPU_FAULT_REPLY, &fy), EINVAL);
+		fy.flags = 1u << 31;
+		VT_ERR(vxpu_ioctl(p.be, DRM_IOCTL_VXPU_FAULT_REPLY, &fy), EINVAL);
+		fy.flags = 0;
+		fy.pad = 1;
+		VT_ERR(vxpu_ioctl(p.be, DRM_IOCTL_VXPU_FAULT_REPLY, &fy), EINVAL);
+		fy.pad = 0;
+		VT_ERR(vxpu_ioctl(p.be, DRM_IOCTL_VXPU_FAULT_REPLY, &fy), ENOENT);
+	}
 	VT_ERR(vxpu_fault_reply(p.be, 1, VXPU_FAULT_SUPPLY, h + 50, 0), ENOENT);
 	VT_ERR(vxpu_fault_reply(p.be, 1, VXPU_FAULT_SUPPLY, h, 0), ENOENT);
 	VT_ERR(vxpu_fault_reply(p.be, 1, VXPU_FAULT_FAIL, 0, 0), ENOENT);
