@@ -777,7 +777,7 @@ START_TEST(fault_supply)
 	struct et_buf dst;
 	uint64_t n = 64 << 10, base;
 	uint32_t own, sup, small;
-	uint8_t *own_cpu, *sup_cpu;
+	uint8_t *own_cpu, *sup_cpu, *before, back = 0;
 
 	gt_dev(&d, n, VXPU_BO_GTT);
 	own = dt_bo(d.p.fe, n, VXPU_BO_GTT, NULL);
@@ -835,11 +835,23 @@ START_TEST(fault_supply)
 	ck_assert_msg(qi.state == VXPU_QUEUE_IDLE, "state %u", qi.state);
 	ck_assert_int_eq(memcmp(dst.cpu, own_cpu, n), 0);
 	ck_assert_int_eq(memcmp(dst.cpu + n, sup_cpu + n, n), 0);
-	/* the filled hole is the supplied memory, both ways */
+	/*
+	 * The filled hole is the supplied memory, both ways: a FILL through
+	 * it lands in the supplied BO and not in the revoked grant's pages,
+	 * and the device view reads the FILL's bytes back.
+	 */
+	before = malloc(n);
+	ck_assert_ptr_nonnull(before);
+	memcpy(before, d.bcpu, n);
+	ck_assert_uint_ne(sup_cpu[n], 0x5a);
+	ck_assert_uint_ne(sup_cpu[n + VT_PAGE - 1], 0x5a);
 	et_run(&d.fe.q, vxpu_pkt_fill(&pkt, 0, d.gva, VT_PAGE, 0x5a5a5a5a5a5a5a5aULL), 1);
 	ck_assert_uint_eq(sup_cpu[n], 0x5a);
-	ck_assert_uint_eq(d.bcpu[0], d.bcpu[0]);
-	VT_OK(vxpu_vm_read(d.p.fe, d.fe.asid, d.gva + 1, &(uint8_t){ 0 }, 1));
+	ck_assert_uint_eq(sup_cpu[n + VT_PAGE - 1], 0x5a);
+	ck_assert_int_eq(memcmp(d.bcpu, before, n), 0);
+	VT_OK(vxpu_vm_read(d.p.fe, d.fe.asid, d.gva + 1, &back, 1));
+	ck_assert_uint_eq(back, 0x5a);
+	free(before);
 	gt_dev_close(&d);
 }
 END_TEST
