@@ -1147,6 +1147,16 @@ END_TEST
 
 /* ------------------------------------------------------------ cycles, kill */
 
+/* device 0's debugfs grants table (a header line, then one line per grant); 0 or -errno */
+static int gt_debugfs_grants(char *buf, size_t size)
+{
+	int r = vt_read_file("/sys/kernel/debug/vxpu/0/grants", buf, size);
+
+	if (!r)
+		ck_assert_msg(!strncmp(buf, "grant_id ", 9), "not the grants table: %.80s", buf);
+	return r;
+}
+
 START_TEST(cycles_no_leak)
 {
 	struct gt_pair p;
@@ -1155,7 +1165,7 @@ START_TEST(cycles_no_leak)
 	uint64_t id, prev = 0, va;
 	uint32_t h, asid;
 	unsigned int cycles = 10000;
-	char buf[512];
+	char buf[512], hex[32];
 	void *cpu;
 
 	gt_pair(&p);
@@ -1188,9 +1198,15 @@ START_TEST(cycles_no_leak)
 	ck_assert_uint_eq(dt_ctxinfo(p.be).quota_used, before.quota_used);
 	ck_assert_uint_eq(dt_ctxinfo(p.be).bo_count, before.bo_count);
 	ck_assert_uint_eq(dt_ctxinfo(p.fe).bo_count, 0);
-	/* debugfs lists no grant of ours */
-	if (vt_read_file("/sys/kernel/debug/vxpu/0/grants", buf, sizeof(buf)) == 0)
-		ck_assert_msg(!strchr(buf, '\n'), "grants left: %s", buf);
+	/* debugfs lists a live grant, and no grant once they are all gone */
+	id = gt_grant(&p, h, 0, VT_PAGE, GR);
+	VT_OK(gt_debugfs_grants(buf, sizeof(buf)));
+	snprintf(hex, sizeof(hex), "\n%#llx ", (unsigned long long)id);
+	ck_assert_msg(strstr(buf, hex), "grant %#llx not in debugfs: %s", (unsigned long long)id,
+		      buf);
+	VT_OK(vxpu_grant_revoke(p.be, id));
+	VT_OK(gt_debugfs_grants(buf, sizeof(buf)));
+	ck_assert_msg(!strchr(buf, '\n'), "grants left: %s", buf);
 	gt_close(&p);
 }
 END_TEST
