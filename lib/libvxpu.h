@@ -256,7 +256,7 @@ int vxpu_vm_map(int fd, uint32_t asid, uint32_t handle, uint64_t bo_offset, uint
  * @size: size of the mapping
  *
  * Return: 0, or -EBADF, -ENOENT (bad ASID or no mapping starts at @va),
- * -EINVAL (@size differs from the mapping's or is unaligned).
+ * -EINVAL (@va or @size unaligned; @size differs from the mapping's).
  */
 int vxpu_vm_unmap(int fd, uint32_t asid, uint64_t va, uint64_t size);
 

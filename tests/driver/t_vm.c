@@ -232,6 +232,10 @@ START_TEST(vm_unmap_errors)
 	VT_ERR(vxpu_vm_unmap(fd, a, v, 2 * VT_PAGE), EINVAL);	/* size differs */
 	VT_ERR(vxpu_vm_unmap(fd, a, v, 8 * VT_PAGE), EINVAL);
 	VT_ERR(vxpu_vm_unmap(fd, a, v, 4 * VT_PAGE + 1), EINVAL);	/* unaligned */
+	/* an unaligned va is -EINVAL, not -ENOENT, even inside the mapping */
+	VT_ERR(vxpu_vm_unmap(fd, a, v + 1, 4 * VT_PAGE), EINVAL);
+	VT_ERR(vxpu_vm_unmap(fd, a, v + VT_PAGE - 1, 3 * VT_PAGE), EINVAL);
+	VT_ERR(vxpu_vm_unmap(fd, a, v + 64 * VT_PAGE + 8, VT_PAGE), EINVAL);
 	VT_ERR(vxpu_vm_unmap(fd, a, v + VT_PAGE, 3 * VT_PAGE), ENOENT); /* not a start */
 	VT_ERR(vxpu_vm_unmap(fd, a, v + 64 * VT_PAGE, VT_PAGE), ENOENT);
 	VT_ERR(vxpu_vm_unmap(fd, a + 1000, v, 4 * VT_PAGE), ENOENT);

@@ -257,8 +257,9 @@ struct drm_vxpu_vm_map {
  *
  * @va and @size must name exactly one mapping made by DRM_VXPU_VM_MAP.
  *
- * Errors: -ENOENT (no mapping starts at @va), -EINVAL (@size differs
- * from that mapping's size, or is unaligned).
+ * Errors: -EINVAL (@va or @size not a multiple of VXPU_PAGE_SIZE, checked
+ * first; @size differs from that mapping's size; unknown flag), -ENOENT
+ * (no such ASID; no mapping starts at @va).
  */
 struct drm_vxpu_vm_unmap {
 	/** @asid: in */
