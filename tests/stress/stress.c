@@ -239,7 +239,11 @@ END_TEST
  * -ENXIO for a gone mapping, -EINVAL for GEM_CLOSE of a gone handle, -EEXIST /
  * -ENOSPC are not expected as VAs are allocated). The kernel log (checked by the
  * harness) must stay clean, and closing the context frees everything.
+ * The owner keeps its first ASID and BO until a user has mapped them (for at
+ * most RACE_FIRST_WAIT_MS), so at least one map must succeed: a kernel that
+ * refused every map with -ENOENT would otherwise pass.
  */
+#define RACE_FIRST_WAIT_MS 10000
 struct race {
 	int fd;
 	volatile int stop;
@@ -275,6 +279,9 @@ static void *race_owner(void *arg)
 		rc->asid = a;
 		rc->bo = h;
 		usleep(xrand(&seed) % 2000);
+		for (int ms = 0; !__atomic_load_n(&rc->ok, __ATOMIC_RELAXED) &&
+				 ms < RACE_FIRST_WAIT_MS && !rc->stop; ms++)
+			usleep(1000);
 		r = vxpu_asid_destroy(rc->fd, a);
 		if (r) {
 			snprintf(rc->err, sizeof(rc->err), "asid_destroy of own ASID: %s",
@@ -377,6 +384,7 @@ START_TEST(races_in_one_context)
 	printf("races: %lu map attempts, %lu mapped, in %d s\n", rc.calls, rc.ok, secs);
 	ck_assert_msg(!rc.err[0], "%s", rc.err);
 	ck_assert_uint_gt(rc.calls, 0);
+	ck_assert_msg(rc.ok > 0, "no racing VM_MAP succeeded, not even of the first ASID and BO");
 	close(rc.fd);
 	ck_assert_uint_eq(vram_free(0), free0);
 }
