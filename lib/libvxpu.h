@@ -196,7 +196,8 @@ int vxpu_bo_destroy(int fd, uint32_t handle);
  *
  * Return: 0, or -EBADF, -EINVAL (@ptr NULL, @size 0 or larger than the
  * address space, @mmap_offset not representable as off_t), or the
- * negative errno of mmap(2) (-EACCES: offset of another context's BO).
+ * negative errno of mmap(2) (-EINVAL: no live BO at @mmap_offset, or
+ * @size past its end; -EACCES: offset of another context's BO).
  */
 int vxpu_bo_mmap(int fd, uint64_t mmap_offset, size_t size, int prot, void **ptr);
 
@@ -308,7 +309,9 @@ int vxpu_bo_export(int fd, uint32_t handle, uint32_t flags);
  *          is imported into the same context)
  *
  * Return: 0, or -EBADF (@fd or @dmabuf_fd negative or not open),
- * -EINVAL (@handle NULL, or @dmabuf_fd is not a dma-buf), -ENOMEM.
+ * -EINVAL (@handle NULL, or @dmabuf_fd is not a dma-buf), -EOPNOTSUPP
+ * (a dma-buf not exported from this device: another vxpu device's, or
+ * another exporter's), -ENOMEM.
  */
 int vxpu_bo_import(int fd, int dmabuf_fd, uint32_t *handle);
 

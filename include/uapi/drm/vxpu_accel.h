@@ -144,6 +144,17 @@ struct drm_vxpu_context_set_quota {
  * DRM_IOCTL_PRIME_HANDLE_TO_FD. Map it on the CPU with mmap(MAP_SHARED)
  * of the device fd at @mmap_offset.
  *
+ * CPU mappings, of the device fd at @mmap_offset or of a dma-buf of the
+ * BO, are MAP_SHARED only: a BO's pages are shared by definition, so
+ * mmap(MAP_PRIVATE) is -EINVAL through either fd. On the device fd, an
+ * offset that is no live BO's @mmap_offset (also one inside a BO) or a
+ * length past the BO's end is -EINVAL, and the offset of a BO this file
+ * holds no handle of (another context's) is -EACCES.
+ *
+ * DRM_IOCTL_PRIME_FD_TO_HANDLE imports only dma-bufs exported from this
+ * same device: one of another vxpu device, or of any other exporter (a
+ * dma-buf heap, another DRM driver), is -EOPNOTSUPP.
+ *
  * Errors: -EINVAL (size 0 or unaligned, unknown placement or flag,
  * non-zero pad), -EDQUOT (context quota exceeded; also a @size so large
  * that the bytes in use plus @size overflow 64 bits: the quota check is
