@@ -244,7 +244,8 @@ int vxpu_asid_destroy(int fd, uint32_t asid);
  * offset or VA; range past the BO end; overflow; no permission bit;
  * unknown flag), -ERANGE (fixed range outside the VA window), -EEXIST
  * (fixed range overlaps), -ENOSPC (no free VA), -ENOENT (bad handle or
- * ASID).
+ * ASID), -EACCES (VXPU_MAP_WRITE of a read-only foreign BO),
+ * -EKEYREVOKED (a foreign BO whose grant is revoked), -ENOMEM.
  */
 int vxpu_vm_map(int fd, uint32_t asid, uint32_t handle, uint64_t bo_offset, uint64_t size,
 		uint32_t flags, uint64_t *va);

@@ -244,7 +244,10 @@ struct drm_vxpu_asid_destroy {
  * end of the BO; arithmetic overflow; no permission bit), -ERANGE (a
  * fixed range outside [va_start, va_end)), -EEXIST (a fixed range
  * overlapping an existing mapping), -ENOSPC (no free VA range of that
- * size), -ENOENT (bad handle or ASID).
+ * size), -ENOENT (bad handle or ASID), -EACCES (a foreign BO, see
+ * DRM_VXPU_GRANT_MAP, mapped with a permission its grant map lacks:
+ * VXPU_MAP_WRITE of a read-only one), -EKEYREVOKED (a foreign BO whose
+ * grant is revoked), -ENOMEM.
  */
 struct drm_vxpu_vm_map {
 	/** @asid: in */
