@@ -331,7 +331,8 @@ int vxpu_bo_import(int fd, int dmabuf_fd, uint32_t *handle);
  * @queue: out, queue id (never 0)
  *
  * Return: 0, or -EBADF, -EINVAL (@queue NULL; ring entries, offset or
- * priority invalid), -ENOENT (bad ASID or handle).
+ * priority invalid), -ENOENT (bad ASID or handle), -EPERM (a foreign BO
+ * as the ring), -ENOMEM.
  */
 int vxpu_queue_create(int fd, uint32_t asid, uint32_t ring_handle, uint64_t ring_offset,
 		      uint32_t ring_entries, uint32_t priority, uint32_t *queue);

@@ -463,9 +463,11 @@ struct drm_vxpu_fault {
  * userspace writes packets there (CPU mapping), then rings the doorbell.
  * The queue holds a reference on the ring BO and on its ASID.
  *
- * Errors: -EINVAL (flags, pad, @ring_entries not a power of two in
+ * Errors: -EINVAL (unknown flag, @ring_entries not a power of two in
  * [2, 65536], ring offset unaligned or ring past the BO's end, priority
- * over VXPU_QUEUE_PRIORITY_MAX), -ENOENT (bad ASID or handle).
+ * over VXPU_QUEUE_PRIORITY_MAX), -ENOENT (bad ASID or handle), -EPERM
+ * (the ring BO is a foreign BO: a revoke would take its pages away),
+ * -ENOMEM.
  */
 struct drm_vxpu_queue_create {
 	/** @asid: in, ASID that packet addresses are translated in */
