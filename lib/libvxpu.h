@@ -398,8 +398,10 @@ int vxpu_criu_process_info(int fd, struct drm_vxpu_criu *info);
  *
  * Owned BOs' buckets get a dma-buf fd each (the caller closes them).
  *
- * Return: 0, or -EBADF, -EINVAL, -EPERM, -EBUSY (not paused by
- * PROCESS_INFO), -EAGAIN (counts changed), -EFAULT, -ENOMEM.
+ * Return: 0, or -EBADF, -EINVAL (also num_bos over VXPU_CRIU_BO_MAX or
+ * priv_data_size over VXPU_CRIU_PRIV_MAX), -EPERM, -EBUSY (not paused by
+ * PROCESS_INFO; grants or foreign BOs), -EAGAIN (counts changed),
+ * -EOPNOTSUPP, -E2BIG, -EFAULT, -ENOMEM.
  */
 int vxpu_criu_checkpoint(int fd, struct drm_vxpu_criu *args);
 

@@ -749,10 +749,14 @@ struct drm_vxpu_criu_bo_bucket {
  * 2. CHECKPOINT, with @num_bos, @num_objects and @priv_data_size as
  *    PROCESS_INFO returned them, fills @device, @num_bos buckets at @bos
  *    and @priv_data_size bytes of private data at @priv_data. -EBUSY if
- *    the context is not paused by PROCESS_INFO; -EAGAIN if a count
- *    changed since (call PROCESS_INFO again). -EOPNOTSUPP if a BO that
- *    is mapped in an ASID or holds a queue's ring has no GEM handle left
- *    in this file (the image names BOs by handle).
+ *    the context is not paused by PROCESS_INFO, or has grants or foreign
+ *    BOs (also ones it gained after PROCESS_INFO); -EINVAL if @num_bos is
+ *    over VXPU_CRIU_BO_MAX or @priv_data_size over VXPU_CRIU_PRIV_MAX;
+ *    -EAGAIN if a count changed since (call PROCESS_INFO again).
+ *    -EOPNOTSUPP if a BO that is mapped in an ASID or holds a queue's
+ *    ring has no GEM handle left in this file (the image names BOs by
+ *    handle). -EFAULT if @bos or @priv_data cannot be written: no
+ *    dma-buf fd of the call stays open (@bos may hold closed numbers).
  * 3. UNPAUSE drops the pause of the oldest live @pause_fd (the fd then
  *    does nothing when closed). -EINVAL without one.
  * 4. RESTORE, in a fresh context (no BO, ASID, queue or event: -EBUSY),
