@@ -1123,8 +1123,9 @@ struct drm_vxpu_fault_read {
  * unmapped (it is charged to the backend). Unanswered records are failed
  * when the backend's file closes.
  *
- * Errors: -EINVAL (unknown @action, flags, pad; SUPPLY: @bo_offset
- * unaligned, or the BO shorter than @bo_offset + hole_size), -ENOENT (no
+ * Errors: -EINVAL (@fault_id 0, unknown @action, flags, pad; SUPPLY:
+ * @bo_offset unaligned, or the BO shorter than @bo_offset + hole_size;
+ * ZERO and FAIL: non-zero @handle or @bo_offset), -ENOENT (no
  * unanswered DEVICE record @fault_id of this context read yet, e.g. a
  * second reply; SUPPLY: no such handle), -EPERM (SUPPLY: a foreign BO, or
  * one not charged to the caller), -ESRCH (the stalled queue or its ASID
