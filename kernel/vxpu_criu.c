@@ -849,8 +849,12 @@ static int vxpu_criu_restore_bos(struct vxpu_criu_rst *r)
 				return -EAGAIN;
 			rb->bo = bo;
 			if (bo->base.size != b->size ||
-			    bo->placement != b->placement)
+			    bo->placement != b->placement) {
+				dev_info_ratelimited(vdev->drm.dev,
+						     "CRIU restore into context %u: image rejected: imported BO %u is not its owner's BO (size or placement)\n",
+						     r->ctx->id, i);
 				return -EINVAL;
+			}
 		} else {
 			bo = vxpu_bo_create(r->ctx, b->size, b->placement);
 			if (IS_ERR(bo))
