@@ -10,10 +10,13 @@
  * B is created and never used (idle). A second thread sleeps in
  * DRM_VXPU_EVENT_WAIT for the event (absolute deadline 10 minutes ahead).
  * The process prints "ready" and waits for GOFILE to appear (the test
- * checkpoints and restores it meanwhile). Then it opens the gate through
- * its CPU mapping: queue A's WAIT completes, its SIGNAL wakes the waiting
- * thread, whose (restarted) wait returns 0. It checks the event value and
- * both queues' states, prints "evwait: OK" and exits 0.
+ * checkpoints and restores it meanwhile). Then, before it opens the gate, it
+ * checks that nothing has woken the wait: both queues' states, the event's
+ * value still 0, and 200 ms later the thread's result still unset. Then it
+ * opens the gate through its CPU mapping: queue A's WAIT completes, its
+ * SIGNAL wakes the waiting thread, whose (restarted) wait returns 0. It
+ * checks the event value and queue A's read pointer, prints "evwait: OK"
+ * and exits 0.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,9 +30,12 @@
 
 #include "libvxpu.h"
 
+/* the waiter's result until its wait returns (which returns 0 or -errno) */
+#define WAIT_PENDING 1
+
 static int fd;
 static uint32_t event;
-static int wait_ret = 1;
+static int wait_ret = WAIT_PENDING;
 
 static int fail(const char *what, int e)
 {
@@ -43,7 +49,8 @@ static void *waiter(void *arg)
 	int64_t deadline = *(int64_t *)arg;
 
 	/* A signal (CRIU's freeze) restarts it with the same deadline. */
-	wait_ret = vxpu_event_wait(fd, &w, 1, 0, deadline, NULL);
+	__atomic_store_n(&wait_ret, vxpu_event_wait(fd, &w, 1, 0, deadline, NULL),
+			 __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -94,6 +101,26 @@ int main(int argc, char **argv)
 	if (ia.state != VXPU_QUEUE_WAITING || ia.rptr != 0 || ib.state != VXPU_QUEUE_IDLE) {
 		printf("evwait: FAIL: after restore queue A state %u rptr %llu, queue B state %u\n",
 		       ia.state, (unsigned long long)ia.rptr, ib.state);
+		return 1;
+	}
+	/*
+	 * Nothing may have satisfied or ended the wait before the gate opens (a
+	 * restore that brought the event back signalled, or woke the wait
+	 * early). The checks after the gate do not tell that reliably: they race
+	 * the engine's re-check of the WAIT (at least once per millisecond).
+	 */
+	if ((e = vxpu_event_read(fd, event, &value)))
+		return fail("event read after restore", e);
+	if (value) {
+		printf("evwait: FAIL: after restore, before the gate opened, event value %llu\n",
+		       (unsigned long long)value);
+		return 1;
+	}
+	usleep(200000);
+	e = __atomic_load_n(&wait_ret, __ATOMIC_ACQUIRE);
+	if (e != WAIT_PENDING) {
+		printf("evwait: FAIL: the restored wait returned %d (%s) before the gate opened\n",
+		       e, e ? vxpu_strerror(e) : "satisfied");
 		return 1;
 	}
 	*gate = 1;
