@@ -9,14 +9,15 @@
  * On device 0: queue A holds WAIT(*gate == 1) then SIGNAL(event, 1); queue
  * B is created and never used (idle). A second thread sleeps in
  * DRM_VXPU_EVENT_WAIT for the event (absolute deadline 10 minutes ahead).
- * The process prints "ready" and waits for GOFILE to appear (the test
+ * Once that thread is seen blocked in the ioctl (/proc/self/task/TID/syscall)
+ * the process prints "ready" and waits for GOFILE to appear (the test
  * checkpoints and restores it meanwhile). Then, before it opens the gate, it
  * checks that nothing has woken the wait: both queues' states, the event's
- * value still 0, and 200 ms later the thread's result still unset. Then it
- * opens the gate through its CPU mapping: queue A's WAIT completes, its
- * SIGNAL wakes the waiting thread, whose (restarted) wait returns 0. It
- * checks the event value and queue A's read pointer, prints "evwait: OK"
- * and exits 0.
+ * value still 0, and 200 ms later the thread's result still unset and the
+ * thread blocked in the ioctl again. Then it opens the gate through its CPU
+ * mapping: queue A's WAIT completes, its SIGNAL wakes the waiting thread,
+ * whose (restarted) wait returns 0. It checks the event value and queue A's
+ * read pointer, prints "evwait: OK" and exits 0.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +27,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "libvxpu.h"
@@ -36,6 +38,7 @@
 static int fd;
 static uint32_t event;
 static int wait_ret = WAIT_PENDING;
+static pid_t waiter_tid;
 
 static int fail(const char *what, int e)
 {
@@ -48,10 +51,35 @@ static void *waiter(void *arg)
 	struct drm_vxpu_event_wait_entry w = { .event = event, .value = 1 };
 	int64_t deadline = *(int64_t *)arg;
 
+	__atomic_store_n(&waiter_tid, gettid(), __ATOMIC_RELEASE);
 	/* A signal (CRIU's freeze) restarts it with the same deadline. */
 	__atomic_store_n(&wait_ret, vxpu_event_wait(fd, &w, 1, 0, deadline, NULL),
 			 __ATOMIC_RELEASE);
 	return NULL;
+}
+
+/* the waiter sleeps in DRM_IOCTL_VXPU_EVENT_WAIT on fd (polled up to 10 s) */
+static int waiter_blocked(void)
+{
+	for (int i = 0; i < 500; i++) {
+		pid_t tid = __atomic_load_n(&waiter_tid, __ATOMIC_ACQUIRE);
+		unsigned long long nr, a0, a1;
+		char path[64];
+		FILE *f;
+		int n = 0;
+
+		snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
+		f = tid ? fopen(path, "r") : NULL;
+		if (f) {
+			n = fscanf(f, "%llu %llx %llx", &nr, &a0, &a1);
+			fclose(f);
+		}
+		if (n == 3 && nr == SYS_ioctl && a0 == (unsigned int)fd &&
+		    a1 == DRM_IOCTL_VXPU_EVENT_WAIT)
+			return 1;
+		usleep(20000);
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -90,6 +118,11 @@ int main(int argc, char **argv)
 		return fail("submit", e);
 	if (pthread_create(&tid, NULL, waiter, &deadline))
 		return fail("pthread_create", -errno);
+	/* the checkpoint must catch the thread inside its wait */
+	if (!waiter_blocked()) {
+		printf("evwait: FAIL: the thread is not blocked in EVENT_WAIT after 10 s\n");
+		return 1;
+	}
 
 	printf("ready %d\n", getpid());
 	while (stat(argv[1], &st))
@@ -121,6 +154,10 @@ int main(int argc, char **argv)
 	if (e != WAIT_PENDING) {
 		printf("evwait: FAIL: the restored wait returned %d (%s) before the gate opened\n",
 		       e, e ? vxpu_strerror(e) : "satisfied");
+		return 1;
+	}
+	if (!waiter_blocked()) {
+		printf("evwait: FAIL: after restore the thread is not blocked in EVENT_WAIT\n");
 		return 1;
 	}
 	*gate = 1;
