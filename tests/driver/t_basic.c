@@ -595,25 +595,23 @@ START_TEST(bo_mmap_private)
 	uint64_t off;
 	uint32_t h = dt_bo(fd, sz, pl, &off);
 	static const int prots[] = { PROT_READ, PROT_READ | PROT_WRITE };
+	int dfd = vxpu_bo_export(fd, h, DRM_CLOEXEC | DRM_RDWR);
+	const struct {
+		int fd;
+		off_t off;
+		const char *name;
+	} via[] = { { fd, (off_t)off, "device fd" }, { dfd, 0, "dma-buf" } };
 	uint8_t *p;
-	int dfd;
 
-	for (unsigned int i = 0; i < 2; i++) {
-		errno = 0;
-		p = mmap(NULL, sz, prots[i], MAP_PRIVATE, fd, (off_t)off);
-		ck_assert_msg(p == MAP_FAILED && errno == EINVAL,
-			      "%s: device fd mmap(MAP_PRIVATE, prot %#x) = %p, errno %d (%m)",
-			      PLACEMENT_NAME(pl), prots[i], (void *)p, errno);
-	}
-	dfd = vxpu_bo_export(fd, h, DRM_CLOEXEC | DRM_RDWR);
 	ck_assert_int_ge(dfd, 0);
-	for (unsigned int i = 0; i < 2; i++) {
-		errno = 0;
-		p = mmap(NULL, sz, prots[i], MAP_PRIVATE, dfd, 0);
-		ck_assert_msg(p == MAP_FAILED && errno == EINVAL,
-			      "%s: dma-buf mmap(MAP_PRIVATE, prot %#x) = %p, errno %d (%m)",
-			      PLACEMENT_NAME(pl), prots[i], (void *)p, errno);
-	}
+	for (unsigned int v = 0; v < 2; v++)
+		for (unsigned int i = 0; i < 2; i++) {
+			errno = 0;
+			p = mmap(NULL, sz, prots[i], MAP_PRIVATE, via[v].fd, via[v].off);
+			ck_assert_msg(p == MAP_FAILED && errno == EINVAL,
+				      "%s: %s mmap(MAP_PRIVATE, prot %#x) = %p, errno %d (%m)",
+				      PLACEMENT_NAME(pl), via[v].name, prots[i], (void *)p, errno);
+		}
 	/* MAP_SHARED of the same ranges works, and both see one page */
 	p = dt_mmap(fd, h, sz);
 	{

@@ -27,6 +27,18 @@ static void push_kick(struct vxpu_queue *q, const struct drm_vxpu_packet *p, uin
 	VT_OK(vxpu_queue_kick(q));
 }
 
+/* Queue @i (@q) has started and still has work: what a pause or teardown acts on. */
+static struct drm_vxpu_queue_info expect_busy(struct vxpu_queue *q, int i)
+{
+	struct drm_vxpu_queue_info qi = POLL_INFO(q, 30, qi_.chunks > 0);
+
+	ck_assert_msg(qi.chunks > 0 && qi.rptr < qi.wptr,
+		      "queue %d not busy: chunks %llu rptr %llu of %llu", i,
+		      (unsigned long long)qi.chunks, (unsigned long long)qi.rptr,
+		      (unsigned long long)qi.wptr);
+	return qi;
+}
+
 static void wait_event(int fd, uint32_t ev, uint64_t value)
 {
 	struct drm_vxpu_event_wait_entry e = { .event = ev, .value = value };
@@ -469,12 +481,8 @@ START_TEST(pause_eight_queues)
 		push_kick(&q[i], p, 16);
 	}
 	VT_OK(vxpu_context_resume(c.fd));
-	for (int i = 0; i < NQ; i++) {	/* every one busy */
-		x[i] = POLL_INFO(&q[i], 30, qi_.chunks > 0);
-		ck_assert_msg(x[i].chunks > 0 && x[i].rptr < x[i].wptr,
-			      "queue %d not busy: chunks %llu rptr %llu", i,
-			      (unsigned long long)x[i].chunks, (unsigned long long)x[i].rptr);
-	}
+	for (int i = 0; i < NQ; i++)
+		expect_busy(&q[i], i);
 	t0 = et_now();
 	VT_OK(vxpu_context_pause(c.fd));
 	tp = et_now() - t0;
@@ -814,9 +822,7 @@ START_TEST(destroy_busy_queue)
 	et_queue(&c, &q, 32);
 	b = et_buf(c.fd, c.asid, 16 << 20, VXPU_BO_VRAM, RW);
 	make_busy(&c, &q, &b, 16);
-	qi = POLL_INFO(&q, 30, qi_.chunks > 0);
-	ck_assert_msg(qi.chunks > 0 && qi.rptr < 16, "not busy: chunks %llu rptr %llu",
-		      (unsigned long long)qi.chunks, (unsigned long long)qi.rptr);
+	qi = expect_busy(&q, 0);
 	t0 = et_now();
 	VT_OK(vxpu_queue_close(&q));	/* destroy while busy */
 	ck_assert_double_lt(et_now() - t0, 10.0);
@@ -884,7 +890,6 @@ START_TEST(close_busy_fd)
 	struct et_ctx c;
 	struct vxpu_queue q[3];
 	struct et_buf b[3];
-	struct drm_vxpu_queue_info qi;
 
 	et_open(&c, 0);
 	for (int i = 0; i < 3; i++) {
@@ -892,9 +897,7 @@ START_TEST(close_busy_fd)
 		b[i] = et_buf(c.fd, c.asid, 8 << 20, VXPU_BO_VRAM, RW);
 		make_busy(&c, &q[i], &b[i], 8);
 	}
-	qi = POLL_INFO(&q[2], 30, qi_.chunks > 0);
-	ck_assert_msg(qi.chunks > 0 && qi.rptr < 16, "not busy: chunks %llu rptr %llu",
-		      (unsigned long long)qi.chunks, (unsigned long long)qi.rptr);
+	expect_busy(&q[2], 2);
 	for (int i = 0; i < 3; i++)
 		munmap(b[i].cpu, b[i].size), munmap(q[i].ring, q[i].ring_bytes);
 	munmap(c.q.ring, c.q.ring_bytes);
