@@ -1000,9 +1000,10 @@ VXPU_EXPORT int vxpu_submit_wait(struct vxpu_queue *q, const struct drm_vxpu_pac
 	if (!ret)
 		ret = vxpu_queue_kick(q);
 	if (!ret) {
+		/* -1 waits forever: a deadline already past is 0, never -1 */
 		int64_t left = deadline == INT64_MAX ? -1 : deadline - mono_ns();
 
-		ret = vxpu_queue_wait_rptr(q, f, left < -1 ? 0 : left);
+		ret = vxpu_queue_wait_rptr(q, f, deadline != INT64_MAX && left < 0 ? 0 : left);
 	}
 	return ret;
 }
