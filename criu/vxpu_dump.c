@@ -54,26 +54,29 @@ struct paused {
 };
 
 static struct paused *paused;
-static int progress_fd = -1;
+static int progress_fd = -1;	/* set in init, closed in fini: no writer thread then */
+static atomic_bool progress_broken;
 static _Atomic uint64_t prog_done, prog_total;
 
+/* called by the writer threads: a failed write only stops the progress reports */
 static void tick(void)
 {
 	char b[48];
 	int l;
 
-	if (progress_fd < 0)
+	if (progress_fd < 0 || atomic_load(&progress_broken))
 		return;
 	l = snprintf(b, sizeof(b), "%020" PRIu64 " %020" PRIu64 "\n",
 		     (uint64_t)atomic_load(&prog_done), (uint64_t)atomic_load(&prog_total));
 	if (pwrite(progress_fd, b, (size_t)l, 0) < 0)
-		progress_fd = -1;
+		atomic_store(&progress_broken, true);
 }
 
 int vxp_dump_init(void)
 {
 	const char *p = getenv("VXPU_PROGRESS");
 
+	atomic_store(&progress_broken, false);
 	if (p && *p) {
 		progress_fd = open(p, O_WRONLY | O_CLOEXEC);
 		if (progress_fd < 0)
