@@ -12,6 +12,7 @@
 #define VXPU_PLUGIN_H
 
 
+#include <errno.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -54,6 +55,16 @@ int vxp_criu(int fd, struct drm_vxpu_criu *a);
 void vxp_test_stall(const char *point);
 /* VXPU_PLUGIN_FAIL=@point: 1 (the caller then fails with -EIO, logged) */
 int vxp_test_fail(const char *point);
+
+/*
+ * A failing hook's return value for CRIU: -ENOTSUP (which -EOPNOTSUPP equals)
+ * means "not this plugin's file" there, and CRIU would go on to other plugins
+ * and blame the file's type; the hook has logged the real cause.
+ */
+static inline int vxp_hook_err(int r)
+{
+	return r == -ENOTSUP ? -EIO : r;
+}
 
 /* the CRIU image directory, as an fd owned by CRIU (do not close) */
 int vxp_image_dir(void);

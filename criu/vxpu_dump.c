@@ -221,7 +221,7 @@ static int vxpu_dump_file(int fd, int id)
 		r = vxpu_context_info(fd, &ci);
 	if (r) {
 		vxp_err("file %#x: DEVICE_INFO/CONTEXT_INFO: %s", id, vxpu_strerror(r));
-		return r;
+		return vxp_hook_err(r);
 	}
 	snprintf(lnk, sizeof(lnk), "/proc/self/fd/%d", fd);
 	l = readlink(lnk, path, sizeof(path) - 1);
@@ -369,7 +369,7 @@ bk_closed:
 	free_entry(&e);
 	free(bk);
 	free(priv);
-	return r;
+	return vxp_hook_err(r);
 out_bufs:
 	for (uint32_t i = 0; i < pi.num_bos; i++)
 		if (bk[i].dmabuf_fd >= 0)
@@ -381,7 +381,7 @@ out:
 		close(pause_fd);
 	free(bk);
 	free(priv);
-	return r;
+	return vxp_hook_err(r);
 }
 CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__DUMP_EXT_FILE, vxpu_dump_file)
 

@@ -220,7 +220,7 @@ static int vxpu_restore_file(int id)
 	r = vxi_read_ctx(dirfd, name, &e, err);
 	if (r) {
 		vxp_err("%s", err);
-		return r;
+		return vxp_hook_err(r);
 	}
 	n = vxpu_discover(NULL, devs, VXPU_MAX_DEVICES);
 	if (n < 0) {
@@ -304,7 +304,7 @@ out:
 	free(bk);
 	free(priv);
 	vxi_free_ctx(e);
-	return r < 0 ? r : -EIO;
+	return r < 0 ? vxp_hook_err(r) : -EIO;
 }
 
 #ifdef VXPU_HAVE_RESTORE_RETRY
@@ -483,6 +483,6 @@ static int vxpu_resume_devices_late(int pid)
 		vxp_info("pid %d: queues resumed on device %u (gpu %#x)", pid, devs[i].info.index,
 			 devs[i].info.gpu_id);
 	}
-	return ret ? ret : (resumed ? 0 : -ENOTSUP);
+	return ret ? vxp_hook_err(ret) : (resumed ? 0 : -ENOTSUP);
 }
 CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__RESUME_DEVICES_LATE, vxpu_resume_devices_late)
