@@ -6,6 +6,7 @@
  *   vxpu_dump.c     DUMP_EXT_FILE (PROCESS_INFO, CHECKPOINT, images), the
  *                   pauses undone in exit(DUMP); PAUSE_DEVICES on CRIU 4
  *   vxpu_restore.c  RESTORE_EXT_FILE, UPDATE_VMA_MAP, RESUME_DEVICES_LATE
+ *   vxpu_maps.c     the dump's check that each vxpu mapping can be restored
  *   vxpu_image.c, vxpu_bo_io.c   the image format (shared with vxpuctl)
  */
 #ifndef VXPU_PLUGIN_H
@@ -65,6 +66,13 @@ static inline int vxp_hook_err(int r)
 {
 	return r == -ENOTSUP ? -EIO : r;
 }
+
+/*
+ * Once per dump (HANDLE_DEVICE_VMA): 0 if every vxpu mapping of every task
+ * criu has seized goes through a device fd of that task holding the BO,
+ * else -EINVAL, each offending mapping logged (vxpu_maps.c).
+ */
+int vxp_check_mappings(void);
 
 /* the CRIU image directory, as an fd owned by CRIU (do not close) */
 int vxp_image_dir(void);

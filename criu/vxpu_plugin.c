@@ -199,7 +199,8 @@ static int vxpu_handle_device_vma(int fd, const struct stat *st)
 	if (!S_ISCHR(st->st_mode) || !vxp_is_vxpu_rdev(st->st_rdev))
 		return -ENOTSUP;
 	vxp_debug("device mapping of %u:%u is vxpu's", major(st->st_rdev), minor(st->st_rdev));
-	return 0;
+	/* a mapping without its context's fd fails the dump here, not the restore */
+	return vxp_check_mappings();
 }
 
 static int vxpu_plugin_init(int stage)

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -428,6 +429,7 @@ static int vxpu_update_vma_map(const char *in_path, const uint64_t addr, const u
 			       uint64_t *new_pgoff, int *plugin_fd)
 {
 	char path[PATH_MAX];
+	struct stat st;
 	int r;
 
 	snprintf(path, sizeof(path), "%s", in_path);
@@ -442,11 +444,13 @@ static int vxpu_update_vma_map(const char *in_path, const uint64_t addr, const u
 			  addr, path, old_pgoff, *new_pgoff, *plugin_fd);
 		return 1;
 	}
-	if (r == 0 && (!strncmp(path, "/dev/accel/", 11) || !strncmp(path, "/dev/dri/renderD", 16)))
-		vxp_warn("mapping %#" PRIx64 " of %s at offset %#" PRIx64 ": no restored vxpu "
-			 "context of this process has that BO (not vxpu's, or its fd was closed)",
+	if (r == 0 && !stat(path, &st) && S_ISCHR(st.st_mode) && vxp_is_vxpu_rdev(st.st_rdev))
+		vxp_err("mapping %#" PRIx64 " of %s at offset %#" PRIx64 ": no restored vxpu "
+			 "context of this process has that BO (was its fd closed after mmap? such a "
+			 "context is not dumped, and its mappings cannot be restored)",
 			 addr, path, old_pgoff);
-	return r < 0 ? r : 0;
+	/* not found: another plugin's device maybe (CRIU asks the next on -ENOTSUP) */
+	return r < 0 ? r : -ENOTSUP;
 }
 CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__UPDATE_VMA_MAP, vxpu_update_vma_map)
 
