@@ -55,7 +55,7 @@ static int show_device(const struct vxpu_device_desc *d)
 
 int cmd_grants(int argc, char **argv)
 {
-	struct vxpu_device_desc d[8];
+	struct vxpu_device_desc d[VXPU_MAX_DEVICES];
 	int only = -1, n, rc = 0;
 
 	for (int i = 0; i < argc; i++) {
@@ -66,12 +66,13 @@ int cmd_grants(int argc, char **argv)
 			return 2;
 		}
 	}
-	n = vxpu_discover(NULL, d, 8);
+	n = vxpu_discover(NULL, d, VXPU_MAX_DEVICES);
 	if (n < 0) {
 		fprintf(stderr, "vxpuctl grants: no vxpu device: %s\n", vxpu_strerror(n));
 		return 1;
 	}
-	for (int i = 0; i < n; i++)
+	/* discover counts every device, and stores VXPU_MAX_DEVICES at most */
+	for (int i = 0; i < n && i < VXPU_MAX_DEVICES; i++)
 		if (only < 0 || (int)d[i].info.index == only)
 			rc |= show_device(&d[i]);
 	return rc;
