@@ -4,7 +4,7 @@
  *   vxpu_plugin.c   registration, init/exit, logging, HANDLE_DEVICE_VMA,
  *                   which device nodes are vxpu's (sysfs)
  *   vxpu_dump.c     DUMP_EXT_FILE (PROCESS_INFO, CHECKPOINT, images), the
- *                   pauses undone in exit(DUMP); PAUSE_DEVICES on CRIU 4
+ *                   pauses undone in exit(DUMP); CHECKPOINT_DEVICES on CRIU 4
  *   vxpu_restore.c  RESTORE_EXT_FILE, UPDATE_VMA_MAP, RESUME_DEVICES_LATE
  *   vxpu_maps.c     the dump's check that each vxpu mapping can be restored
  *   vxpu_image.c, vxpu_bo_io.c   the image format (shared with vxpuctl)

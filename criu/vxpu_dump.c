@@ -385,23 +385,19 @@ out:
 }
 CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__DUMP_EXT_FILE, vxpu_dump_file)
 
-#ifdef VXPU_HAVE_PAUSE_DEVICES
+#ifdef VXPU_HAVE_CHECKPOINT_DEVICES
 /*
- * CRIU 4: PAUSE_DEVICES(pid) runs before the task's files and memory are
- * dumped. Pause every vxpu context the task holds an fd of right away
- * (pidfd_getfd gives criu the task's own file), so the device stops
- * touching memory as early as possible; DUMP_EXT_FILE later pauses once
- * more (pauses nest) and checkpoints. CHECKPOINT_DEVICES(pid) then checks
- * that each context paused here was also checkpointed.
+ * CRIU 4: CHECKPOINT_DEVICES(pid) runs for every task of the tree once all
+ * of them are seized, before any task's files or memory are dumped. Pause
+ * every vxpu context the task holds an fd of (pidfd_getfd gives criu the
+ * task's own file), so that no queue of the tree runs on while the BO
+ * contents are dumped (one writing into a BO another task owns, say);
+ * DUMP_EXT_FILE later pauses once more (pauses nest) and checkpoints. Each
+ * pause is kept like DUMP_EXT_FILE's and undone in exit(DUMP).
+ * Not PAUSE_DEVICES: CRIU calls it before it seizes the task, when criu is
+ * not yet the task's ptrace parent, and PROCESS_INFO refuses it (-EPERM).
  */
-struct early {
-	pid_t pid;
-	uint32_t gpu_id, ctx_id;
-	struct early *next;
-};
-static struct early *early;
-
-static int vxpu_pause_devices(int pid)
+static int vxpu_checkpoint_devices(int pid)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), n = 0;
 	char dir[64];
@@ -409,62 +405,38 @@ static int vxpu_pause_devices(int pid)
 	struct dirent *de;
 
 	if (pidfd < 0)
-		return 0;	/* not ours to judge; DUMP_EXT_FILE still pauses */
+		return -ENOTSUP;	/* not ours to judge; DUMP_EXT_FILE still pauses */
 	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
 	d = opendir(dir);
 	while (d && (de = readdir(d))) {
 		struct drm_vxpu_device_info di;
 		struct drm_vxpu_context_info ci;
 		struct drm_vxpu_criu pi = { .op = VXPU_CRIU_PROCESS_INFO };
-		int tfd = atoi(de->d_name), fd;
-		struct early *e;
+		int tfd = atoi(de->d_name), fd, r;
 
 		if (de->d_name[0] == '.')
 			continue;
 		fd = (int)syscall(SYS_pidfd_getfd, pidfd, tfd, 0);
 		if (fd < 0)
 			continue;
-		if (!vxp_is_vxpu_fd(fd) || vxpu_device_info(fd, &di) || vxpu_context_info(fd, &ci) ||
-		    criu_op(fd, &pi)) {
+		if (!vxp_is_vxpu_fd(fd) || vxpu_device_info(fd, &di) || vxpu_context_info(fd, &ci)) {
 			close(fd);
 			continue;
 		}
-		if (keep_pause(fd, pi.pause_fd, di.gpu_id, ci.ctx_id) == 0) {
-			e = calloc(1, sizeof(*e));
-			if (e) {
-				*e = (struct early){ pid, di.gpu_id, ci.ctx_id, early };
-				early = e;
-			}
+		r = criu_op(fd, &pi);
+		if (r)		/* DUMP_EXT_FILE tries again and fails the dump, logged */
+			vxp_debug("pid %d fd %d: early PROCESS_INFO of context %u on gpu %#x: %s", pid,
+				  tfd, ci.ctx_id, di.gpu_id, vxpu_strerror(r));
+		else if (keep_pause(fd, pi.pause_fd, di.gpu_id, ci.ctx_id) == 0)
 			n++;
-		}
 		close(fd);
 	}
 	if (d)
 		closedir(d);
 	close(pidfd);
 	if (n)
-		vxp_info("pid %d: paused %d vxpu contexts early", pid, n);
-	return 0;
-}
-CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__PAUSE_DEVICES, vxpu_pause_devices)
-
-static int vxpu_checkpoint_devices(int pid)
-{
-	for (struct early *e = early; e; e = e->next) {
-		int seen = 0;
-
-		if (e->pid != pid)
-			continue;
-		/* DUMP_EXT_FILE added a second pause entry for the same context */
-		for (struct paused *p = paused; p; p = p->next)
-			seen += p->gpu_id == e->gpu_id && p->ctx_id == e->ctx_id;
-		if (seen < 2) {
-			vxp_err("pid %d: vxpu context %u on gpu %#x was not dumped (is it only "
-				"mapped, with its fd closed?)", pid, e->ctx_id, e->gpu_id);
-			return -EINVAL;
-		}
-	}
-	return 0;
+		vxp_info("pid %d: paused %d vxpu contexts before the dump", pid, n);
+	return n ? 0 : -ENOTSUP;
 }
 CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__CHECKPOINT_DEVICES, vxpu_checkpoint_devices)
 #endif

@@ -5,8 +5,8 @@
  *
  * Hooks (CRIU 3.17): DUMP_EXT_FILE, RESTORE_EXT_FILE, HANDLE_DEVICE_VMA,
  * UPDATE_VMA_MAP, RESUME_DEVICES_LATE; with a CRIU 4 header also
- * PAUSE_DEVICES and CHECKPOINT_DEVICES. Everything that is not vxpu's
- * gets -ENOTSUP. Messages go to CRIU's log, prefixed "vxpu: ".
+ * CHECKPOINT_DEVICES. Everything that is not vxpu's gets -ENOTSUP.
+ * Messages go to CRIU's log, prefixed "vxpu: ".
  */
 #define _GNU_SOURCE
 #include <dirent.h>
