@@ -90,10 +90,16 @@ static int criu_op(int fd, struct drm_vxpu_criu *a)
 	return vxp_criu(fd, a);
 }
 
+/*
+ * One UNPAUSE per pause kept, all of them before any pause fd is closed:
+ * UNPAUSE drops the context's oldest active pause, and closing a pause fd
+ * drops that fd's pause if still active. A context paused twice
+ * (CHECKPOINT_DEVICES, then DUMP_EXT_FILE) would otherwise lose its second
+ * pause to the first close, and its second UNPAUSE would fail (-EINVAL).
+ */
 static void unpause_all(void)
 {
-	while (paused) {
-		struct paused *p = paused;
+	for (struct paused *p = paused; p; p = p->next) {
 		struct drm_vxpu_criu a = { .op = VXPU_CRIU_UNPAUSE };
 		int r = criu_op(p->fd, &a);
 
@@ -102,6 +108,10 @@ static void unpause_all(void)
 				 "instead)", p->ctx_id, p->gpu_id, vxpu_strerror(r));
 		else
 			vxp_info("context %u on gpu %#x unpaused", p->ctx_id, p->gpu_id);
+	}
+	while (paused) {
+		struct paused *p = paused;
+
 		close(p->pause_fd);
 		close(p->fd);
 		paused = p->next;
