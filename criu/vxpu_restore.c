@@ -12,7 +12,9 @@
  *
  * UPDATE_VMA_MAP (same task, after the files) keeps no fd of its own: it
  * finds the restored file among the task's fds by (device, context id)
- * and the BO's new mmap offset by its handle (restored at the same value).
+ * and the BO's new mmap offset by its handle (restored at the same value),
+ * and hands CRIU that fd (CRIU 3.17 dup()s it), or a dup of it where CRIU
+ * closes the fd after the mmap (3.19 and later: VXPU_CRIU_OWNS_VMA_FD).
  * RESUME_DEVICES_LATE (criu master) lets the restored queues run.
  */
 #define _GNU_SOURCE
@@ -418,6 +420,15 @@ static int lookup(const char *path, uint64_t pgoff, uint64_t *new_pgoff, int *pl
 				return -1;
 			}
 			*new_pgoff = bi.mmap_offset + (pgoff - bo->offset);
+#ifdef VXPU_CRIU_OWNS_VMA_FD
+			/* CRIU >= 3.19 closes this fd after the mmap: give it a dup of the task's */
+			fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+			if (fd < 0) {
+				vxp_err("cannot dup the restored file of context %u for its mapping: %s",
+					e->ctx_id, strerror(errno));
+				return -1;
+			}
+#endif
 			*plugin_fd = fd;
 			return 1;
 		}
