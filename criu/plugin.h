@@ -6,7 +6,8 @@
  *   vxpu_dump.c     DUMP_EXT_FILE (PROCESS_INFO, CHECKPOINT, images), the
  *                   pauses undone in exit(DUMP); CHECKPOINT_DEVICES on CRIU 4
  *   vxpu_restore.c  RESTORE_EXT_FILE, UPDATE_VMA_MAP, RESUME_DEVICES_LATE
- *   vxpu_maps.c     the dump's check that each vxpu mapping can be restored
+ *   vxpu_seized.c   the dump's checks against the tasks criu has seized: each
+ *                   vxpu mapping, and each imported BO's owner, is in the dump
  *   vxpu_image.c, vxpu_bo_io.c   the image format (shared with vxpuctl)
  */
 #ifndef VXPU_PLUGIN_H
@@ -70,9 +71,11 @@ static inline int vxp_hook_err(int r)
 /*
  * Once per dump (HANDLE_DEVICE_VMA): 0 if every vxpu mapping of every task
  * criu has seized goes through a device fd of that task holding the BO,
- * else -EINVAL, each offending mapping logged (vxpu_maps.c).
+ * else -EINVAL, each offending mapping logged (vxpu_seized.c).
  */
 int vxp_check_mappings(void);
+/* 1 if a task criu has seized holds an fd of that context (vxpu_seized.c) */
+int vxp_ctx_seized(uint32_t gpu_id, uint32_t ctx_id);
 
 /* the CRIU image directory, as an fd owned by CRIU (do not close) */
 int vxp_image_dir(void);

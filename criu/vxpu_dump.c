@@ -346,6 +346,15 @@ static int vxpu_dump_file(int fd, int id)
 				r = -EINVAL;
 				goto out_bufs;
 			}
+			/* its contents are in the owner's image: the owner must be dumped */
+			if (!vxp_ctx_seized(di.gpu_id, b->owner_ctx_id)) {
+				vxp_err("file %#x: BO handle %u is imported from context %u on gpu %#x, "
+					"which no dumped task holds an fd of: its contents would not be "
+					"in the image; dump the process that owns it too", id, b->handle,
+					b->owner_ctx_id, di.gpu_id);
+				r = -EINVAL;
+				goto out_bufs;
+			}
 			continue;
 		}
 		vxi_bo_name(name, sizeof(name), e.file_id, b->handle);

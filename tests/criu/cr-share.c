@@ -8,11 +8,13 @@
  * The parent creates a VRAM BO on device 0, writes pattern A through its
  * CPU mapping and exports it; the child opens device 0 itself (its own
  * context), imports the dma-buf, closes the dma-buf fd (CRIU cannot dump
- * one) and maps the import. Both print "ready" and wait for GOFILE to
- * appear (the test checkpoints and restores them meanwhile). Then the
- * child checks pattern A through its mapping and the device view, writes
- * pattern B through its mapping and exits; the parent checks pattern B
- * through its own mapping. "share: OK" and exit 0 when every view agreed.
+ * one) and maps the import; it leads a session of its own, so that CRIU
+ * can also be asked to dump it alone (case importonly). Both print "ready"
+ * and wait for GOFILE to appear (the test checkpoints and restores them
+ * meanwhile). Then the child checks pattern A through its mapping and the
+ * device view, writes pattern B through its mapping and exits; the parent
+ * checks pattern B through its own mapping. "share: OK" and exit 0 when
+ * every view agreed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -120,6 +122,8 @@ int main(int argc, char **argv)
 	if (pid < 0)
 		return die("parent", "fork", -errno);
 	if (pid == 0) {
+		/* a session of its own: CRIU can dump it alone (case importonly) */
+		setsid();
 		close(fd);
 		munmap(cpu, SIZE);
 		_exit(child(dfd, argv[1]));

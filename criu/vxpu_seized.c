@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: MIT
 /*
- * vxpu CRIU plugin, dump side: every CPU mapping of a vxpu node in a dumped
- * task must be reachable through a device fd the task still holds.
+ * vxpu CRIU plugin, dump side: what an image refers to must be in it. Two
+ * checks against the tasks criu has seized (its tracees), each failing the
+ * dump, which leaves the processes running, rather than the restore, which
+ * comes after criu has killed them.
  *
- * A context is dumped through its fd (DUMP_EXT_FILE), and at restore
- * UPDATE_VMA_MAP re-creates a mapping through the task's restored fd of
- * the context that has the BO. A process that closed its device fd after
- * mmap keeps its context alive through the mapping alone: CRIU 3.17 would
- * dump it without the context (no fd, no hook), kill it, and the restore
- * would fail: the process lost. So the first HANDLE_DEVICE_VMA of a dump
- * looks at every task criu has seized (its tracees) and fails the dump,
- * which leaves the process running, when one of them maps a BO that none
- * of its own fds can map. "Can map" is asked of the driver itself: DRM
- * lets a file mmap a BO's offset only while it holds a handle to it, so a
- * one-page mmap through the task's fd (a pidfd_getfd() copy) answers it
- * with no side effect.
+ * Mappings. A context is dumped through its fd (DUMP_EXT_FILE), and at
+ * restore UPDATE_VMA_MAP re-creates a mapping through the task's restored
+ * fd of the context that has the BO. A process that closed its device fd
+ * (or the BO's handle) after mmap keeps the context (or BO) alive through
+ * the mapping alone: CRIU 3.17 would dump it without it, and the restore
+ * would fail. So the first HANDLE_DEVICE_VMA of a dump checks that every
+ * vxpu mapping of every tracee can be mapped through one of that task's own
+ * fds. "Can map" is asked of the driver itself: DRM lets a file mmap a BO's
+ * offset only while it holds a handle to it, so a one-page mmap through the
+ * task's fd (a pidfd_getfd() copy) answers it with no side effect.
+ *
+ * Imports. The contents of a BO a context imported are in its owner's
+ * image: DUMP_EXT_FILE checks that a tracee holds an fd of the owner.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -30,6 +33,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "libvxpu.h"
 #include "plugin.h"
 
 #define MAX_TASK_FDS	64	/* vxpu fds looked at per task */
@@ -151,17 +155,14 @@ static pid_t tracer_of(pid_t pid)
 	return tp;
 }
 
-int vxp_check_mappings(void)
+/* calls @fn for every task criu has seized (its tracees); returns how many */
+static int for_each_seized(void (*fn)(pid_t pid, void *arg), void *arg)
 {
-	static int verdict = -1;	/* once per criu run: its tasks stay frozen */
 	pid_t self = getpid();
 	struct dirent *de;
 	int tasks = 0;
 	DIR *d;
 
-	if (verdict >= 0)
-		return verdict ? -EINVAL : 0;
-	verdict = 0;
 	d = opendir("/proc");
 	while (d && (de = readdir(d))) {
 		pid_t pid = (pid_t)atoi(de->d_name);
@@ -169,12 +170,78 @@ int vxp_check_mappings(void)
 		if (pid <= 0 || tracer_of(pid) != self)
 			continue;
 		tasks++;
-		if (check_task(pid))
-			verdict = 1;
+		fn(pid, arg);
 	}
 	if (d)
 		closedir(d);
+	return tasks;
+}
+
+static void check_one(pid_t pid, void *arg)
+{
+	if (check_task(pid))
+		*(int *)arg = 1;
+}
+
+int vxp_check_mappings(void)
+{
+	static int verdict = -1;	/* once per criu run: its tasks stay frozen */
+	int tasks;
+
+	if (verdict >= 0)
+		return verdict ? -EINVAL : 0;
+	verdict = 0;
+	tasks = for_each_seized(check_one, &verdict);
 	vxp_info("vxpu mappings of %d seized tasks checked: %s", tasks,
 		 verdict ? "some cannot be restored" : "each goes through an fd the task holds");
 	return verdict ? -EINVAL : 0;
+}
+
+/* the contexts the seized tasks hold fds of, by (gpu id, context id) */
+struct ctx_set {
+	size_t n, cap;
+	struct { uint32_t gpu_id, ctx_id; } *v;
+};
+
+static void add_contexts(pid_t pid, void *arg)
+{
+	struct ctx_set *cs = arg;
+	struct task_fds t;
+
+	get_task_fds(pid, &t);
+	for (int i = 0; i < t.n; i++) {
+		struct drm_vxpu_device_info di;
+		struct drm_vxpu_context_info ci;
+
+		if (!vxpu_device_info(t.fd[i], &di) && !vxpu_context_info(t.fd[i], &ci)) {
+			if (cs->n == cs->cap) {
+				size_t cap = cs->cap ? 2 * cs->cap : 16;
+				void *v = realloc(cs->v, cap * sizeof(*cs->v));
+
+				if (!v)
+					break;	/* then the owner is "missing": the dump fails, logged */
+				cs->v = v;
+				cs->cap = cap;
+			}
+			cs->v[cs->n].gpu_id = di.gpu_id;
+			cs->v[cs->n++].ctx_id = ci.ctx_id;
+		}
+	}
+	for (int i = 0; i < t.n; i++)
+		close(t.fd[i]);
+}
+
+int vxp_ctx_seized(uint32_t gpu_id, uint32_t ctx_id)
+{
+	static struct ctx_set cs;	/* once per criu run, like the mappings */
+	static int collected;
+
+	if (!collected) {
+		for_each_seized(add_contexts, &cs);
+		collected = 1;
+	}
+	for (size_t i = 0; i < cs.n; i++)
+		if (cs.v[i].gpu_id == gpu_id && cs.v[i].ctx_id == ctx_id)
+			return 1;
+	return 0;
 }
