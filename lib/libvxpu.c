@@ -880,9 +880,9 @@ static int64_t mono_ns(void)
 	return vxpu_deadline_ns(0);
 }
 
-VXPU_EXPORT int vxpu_queue_wait_rptr(struct vxpu_queue *q, uint64_t rptr, int64_t timeout_ns)
+/* vxpu_queue_wait_rptr() until an absolute CLOCK_MONOTONIC @deadline (INT64_MAX: none) */
+static int wait_rptr_until(struct vxpu_queue *q, uint64_t rptr, int64_t deadline)
 {
-	int64_t deadline = vxpu_deadline_ns(timeout_ns);
 	struct drm_vxpu_event_wait_entry e;
 	int ret;
 
@@ -932,6 +932,11 @@ VXPU_EXPORT int vxpu_queue_wait_rptr(struct vxpu_queue *q, uint64_t rptr, int64_
 		if (mono_ns() >= deadline)
 			return -ETIME;
 	}
+}
+
+VXPU_EXPORT int vxpu_queue_wait_rptr(struct vxpu_queue *q, uint64_t rptr, int64_t timeout_ns)
+{
+	return wait_rptr_until(q, rptr, vxpu_deadline_ns(timeout_ns));
 }
 
 VXPU_EXPORT int vxpu_queue_push(struct vxpu_queue *q, const struct drm_vxpu_packet *pkts,
@@ -999,12 +1004,8 @@ VXPU_EXPORT int vxpu_submit_wait(struct vxpu_queue *q, const struct drm_vxpu_pac
 		ret = vxpu_queue_fence(q, NULL);
 	if (!ret)
 		ret = vxpu_queue_kick(q);
-	if (!ret) {
-		/* -1 waits forever: a deadline already past is 0, never -1 */
-		int64_t left = deadline == INT64_MAX ? -1 : deadline - mono_ns();
-
-		ret = vxpu_queue_wait_rptr(q, f, deadline != INT64_MAX && left < 0 ? 0 : left);
-	}
+	if (!ret)
+		ret = wait_rptr_until(q, f, deadline);
 	return ret;
 }
 
