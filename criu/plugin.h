@@ -38,6 +38,8 @@ void vxp_log(unsigned int level, const char *fmt, ...) __attribute__((format(pri
 int vxp_is_vxpu_rdev(dev_t rdev);
 /* 1 if @fd is an open vxpu device node (fstat + sysfs, then DRM_IOCTL_VERSION) */
 int vxp_is_vxpu_fd(int fd);
+/* 1 if @path (stat() follows it) is a vxpu device node; its rdev in @rdev */
+int vxp_is_vxpu_path(const char *path, dev_t *rdev);
 
 /*
  * DRM_VXPU_CRIU through plain ioctl(), restarted on EINTR only: drmIoctl()
@@ -76,6 +78,18 @@ static inline int vxp_hook_err(int r)
 int vxp_check_mappings(void);
 /* 1 if a task criu has seized holds an fd of that context (vxpu_seized.c) */
 int vxp_ctx_seized(uint32_t gpu_id, uint32_t ctx_id);
+
+/* a vxpu fd of a task, copied into criu (pidfd_getfd), and its device */
+struct vxp_task_fd {
+	int fd;
+	dev_t rdev;
+};
+/*
+ * The vxpu fds of @pid, in *@out (vxp_task_fds_close() them): how many, 0 if
+ * the task is gone, -ENOMEM (logged).
+ */
+int vxp_task_fds(pid_t pid, struct vxp_task_fd **out);
+void vxp_task_fds_close(struct vxp_task_fd *v, int n);
 
 /* the CRIU image directory, as an fd owned by CRIU (do not close) */
 int vxp_image_dir(void);

@@ -14,7 +14,6 @@
  * failed dump too; if criu dies, the kernel closes the pause fds.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -23,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <criu-plugin.h>
@@ -418,41 +416,26 @@ CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__DUMP_EXT_FILE, vxpu_dump_file)
  */
 static int vxpu_checkpoint_devices(int pid)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), n = 0;
-	char dir[64];
-	DIR *d;
-	struct dirent *de;
+	struct vxp_task_fd *v;
+	int m = vxp_task_fds(pid, &v), n = 0;
 
-	if (pidfd < 0)
-		return -ENOTSUP;	/* not ours to judge; DUMP_EXT_FILE still pauses */
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
-	d = opendir(dir);
-	while (d && (de = readdir(d))) {
+	for (int i = 0; i < m; i++) {
 		struct drm_vxpu_device_info di;
 		struct drm_vxpu_context_info ci;
 		struct drm_vxpu_criu pi = { .op = VXPU_CRIU_PROCESS_INFO };
-		int tfd = atoi(de->d_name), fd, r;
+		int r;
 
-		if (de->d_name[0] == '.')
+		if (vxpu_device_info(v[i].fd, &di) || vxpu_context_info(v[i].fd, &ci))
 			continue;
-		fd = (int)syscall(SYS_pidfd_getfd, pidfd, tfd, 0);
-		if (fd < 0)
-			continue;
-		if (!vxp_is_vxpu_fd(fd) || vxpu_device_info(fd, &di) || vxpu_context_info(fd, &ci)) {
-			close(fd);
-			continue;
-		}
-		r = criu_op(fd, &pi);
+		r = criu_op(v[i].fd, &pi);
 		if (r)		/* DUMP_EXT_FILE tries again and fails the dump, logged */
-			vxp_debug("pid %d fd %d: early PROCESS_INFO of context %u on gpu %#x: %s", pid,
-				  tfd, ci.ctx_id, di.gpu_id, vxpu_strerror(r));
-		else if (keep_pause(fd, pi.pause_fd, di.gpu_id, ci.ctx_id) == 0)
+			vxp_debug("pid %d: early PROCESS_INFO of context %u on gpu %#x: %s", pid,
+				  ci.ctx_id, di.gpu_id, vxpu_strerror(r));
+		else if (keep_pause(v[i].fd, pi.pause_fd, di.gpu_id, ci.ctx_id) == 0)
 			n++;
-		close(fd);
 	}
-	if (d)
-		closedir(d);
-	close(pidfd);
+	if (m > 0)
+		vxp_task_fds_close(v, m);
 	if (n)
 		vxp_info("pid %d: paused %d vxpu contexts before the dump", pid, n);
 	return n ? 0 : -ENOTSUP;

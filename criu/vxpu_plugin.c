@@ -184,6 +184,16 @@ int vxp_is_vxpu_rdev(dev_t rdev)
 	return 0;
 }
 
+int vxp_is_vxpu_path(const char *path, dev_t *rdev)
+{
+	struct stat st;
+
+	if (stat(path, &st) || !S_ISCHR(st.st_mode) || !vxp_is_vxpu_rdev(st.st_rdev))
+		return 0;
+	*rdev = st.st_rdev;
+	return 1;
+}
+
 int vxp_is_vxpu_fd(int fd)
 {
 	struct stat st;

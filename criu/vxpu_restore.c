@@ -29,7 +29,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -440,7 +439,7 @@ static int vxpu_update_vma_map(const char *in_path, const uint64_t addr, const u
 			       uint64_t *new_pgoff, int *plugin_fd)
 {
 	char path[PATH_MAX];
-	struct stat st;
+	dev_t rdev;
 	int r;
 
 	snprintf(path, sizeof(path), "%s", in_path);
@@ -455,7 +454,7 @@ static int vxpu_update_vma_map(const char *in_path, const uint64_t addr, const u
 			  addr, path, old_pgoff, *new_pgoff, *plugin_fd);
 		return 1;
 	}
-	if (r == 0 && !stat(path, &st) && S_ISCHR(st.st_mode) && vxp_is_vxpu_rdev(st.st_rdev))
+	if (r == 0 && vxp_is_vxpu_path(path, &rdev))
 		vxp_err("mapping %#" PRIx64 " of %s at offset %#" PRIx64 ": no restored vxpu "
 			 "context of this process has that BO (was its fd closed after mmap? such a "
 			 "context is not dumped, and its mappings cannot be restored)",

@@ -22,71 +22,82 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "libvxpu.h"
 #include "plugin.h"
 
-#define MAX_TASK_FDS	64	/* vxpu fds looked at per task */
-
-struct task_fds {
-	int n;
-	int fd[MAX_TASK_FDS];	/* our copies of the task's vxpu fds */
-	dev_t rdev[MAX_TASK_FDS];
-};
-
 /* the task's vxpu device fds, copied into criu with pidfd_getfd() */
-static void get_task_fds(pid_t pid, struct task_fds *t)
+int vxp_task_fds(pid_t pid, struct vxp_task_fd **out)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), n = 0, cap = 0;
+	struct vxp_task_fd *v = NULL;
 	char dir[64], lnk[64 + 256];
 	struct dirent *de;
-	struct stat st;
+	dev_t rdev;
 	DIR *d;
 
-	t->n = 0;
+	*out = NULL;
 	if (pidfd < 0)
-		return;
+		return 0;	/* gone: nothing of it to dump */
 	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
 	d = opendir(dir);
-	while (d && (de = readdir(d)) && t->n < MAX_TASK_FDS) {
+	while (d && (de = readdir(d))) {
 		int fd;
 
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(lnk, sizeof(lnk), "%s/%s", dir, de->d_name);
-		if (stat(lnk, &st) || !S_ISCHR(st.st_mode) || !vxp_is_vxpu_rdev(st.st_rdev))
+		if (!vxp_is_vxpu_path(lnk, &rdev))
 			continue;
+		if (n == cap) {
+			void *w = realloc(v, (cap = cap ? 2 * cap : 8) * sizeof(*v));
+
+			if (!w) {
+				vxp_task_fds_close(v, n);
+				n = -ENOMEM;
+				break;
+			}
+			v = w;
+		}
 		fd = (int)syscall(SYS_pidfd_getfd, pidfd, atoi(de->d_name), 0);
 		if (fd < 0)
 			continue;
-		t->fd[t->n] = fd;
-		t->rdev[t->n++] = st.st_rdev;
+		v[n].fd = fd;
+		v[n++].rdev = rdev;
 	}
 	if (d)
 		closedir(d);
 	close(pidfd);
+	if (n < 0)
+		vxp_err("pid %d: no memory for its vxpu fds", pid);
+	else
+		*out = v;
+	return n;
 }
 
-static int can_map(const struct task_fds *t, dev_t rdev, off_t off)
+void vxp_task_fds_close(struct vxp_task_fd *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		close(v[i].fd);
+	free(v);
+}
+
+static int can_map(const struct vxp_task_fd *v, int n, dev_t rdev, off_t off)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 
-	for (int i = 0; i < t->n; i++) {
+	for (int i = 0; i < n; i++) {
 		void *p;
 
-		if (t->rdev[i] != rdev)
+		if (v[i].rdev != rdev)
 			continue;
-		p = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, t->fd[i], off);
+		p = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, v[i].fd, off);
 		if (p != MAP_FAILED) {
 			munmap(p, (size_t)pg);
 			return 1;
@@ -98,12 +109,12 @@ static int can_map(const struct task_fds *t, dev_t rdev, off_t off)
 /* 0 if every vxpu mapping of @pid can be mapped through one of its fds */
 static int check_task(pid_t pid)
 {
-	struct task_fds t = { 0 };
 	char path[64], line[4096], mf[128];
+	struct vxp_task_fd *v = NULL;
 	unsigned long start, end;
 	unsigned long long off;
-	int fetched = 0, bad = 0;
-	struct stat st;
+	int n = -1, bad = 0;
+	dev_t rdev;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
@@ -117,13 +128,11 @@ static int check_task(pid_t pid)
 			continue;
 		/* map_files resolves in the task's own mount namespace */
 		snprintf(mf, sizeof(mf), "/proc/%d/map_files/%lx-%lx", pid, start, end);
-		if (stat(mf, &st) || !S_ISCHR(st.st_mode) || !vxp_is_vxpu_rdev(st.st_rdev))
+		if (!vxp_is_vxpu_path(mf, &rdev))
 			continue;
-		if (!fetched) {
-			get_task_fds(pid, &t);
-			fetched = 1;
-		}
-		if (!can_map(&t, st.st_rdev, (off_t)off)) {
+		if (n < 0)
+			n = vxp_task_fds(pid, &v);
+		if (n < 0 || !can_map(v, n, rdev, (off_t)off)) {
 			name[strcspn(name, "\n")] = 0;
 			vxp_err("pid %d maps %s at %#lx (offset %#llx) through a vxpu context it "
 				"holds no fd of, or no handle of that BO (closed after mmap?): the "
@@ -133,8 +142,8 @@ static int check_task(pid_t pid)
 		}
 	}
 	fclose(f);
-	for (int i = 0; i < t.n; i++)
-		close(t.fd[i]);
+	if (n > 0)
+		vxp_task_fds_close(v, n);
 	return bad;
 }
 
@@ -155,93 +164,108 @@ static pid_t tracer_of(pid_t pid)
 	return tp;
 }
 
-/* calls @fn for every task criu has seized (its tracees); returns how many */
-static int for_each_seized(void (*fn)(pid_t pid, void *arg), void *arg)
+/*
+ * The tasks criu has seized (its tracees), found once per criu run: they
+ * stay frozen until the dump ends. Returns how many, or -ENOMEM.
+ */
+static int seized_tasks(const pid_t **out)
 {
+	static pid_t *pids;
+	static int n = -1;
 	pid_t self = getpid();
 	struct dirent *de;
-	int tasks = 0;
+	int cap = 0;
 	DIR *d;
 
+	if (n >= 0)
+		goto done;
+	n = 0;
 	d = opendir("/proc");
 	while (d && (de = readdir(d))) {
 		pid_t pid = (pid_t)atoi(de->d_name);
 
 		if (pid <= 0 || tracer_of(pid) != self)
 			continue;
-		tasks++;
-		fn(pid, arg);
+		if (n == cap) {
+			void *w = realloc(pids, (cap = cap ? 2 * cap : 16) * sizeof(*pids));
+
+			if (!w) {
+				closedir(d);
+				n = -1;
+				vxp_err("no memory for the list of seized tasks");
+				return -ENOMEM;
+			}
+			pids = w;
+		}
+		pids[n++] = pid;
 	}
 	if (d)
 		closedir(d);
-	return tasks;
-}
-
-static void check_one(pid_t pid, void *arg)
-{
-	if (check_task(pid))
-		*(int *)arg = 1;
+done:
+	*out = pids;
+	return n;
 }
 
 int vxp_check_mappings(void)
 {
-	static int verdict = -1;	/* once per criu run: its tasks stay frozen */
-	int tasks;
+	static int verdict = -1;	/* once per criu run, like the task list */
+	const pid_t *pids;
+	int n = seized_tasks(&pids);
 
-	if (verdict >= 0)
-		return verdict ? -EINVAL : 0;
-	verdict = 0;
-	tasks = for_each_seized(check_one, &verdict);
-	vxp_info("vxpu mappings of %d seized tasks checked: %s", tasks,
-		 verdict ? "some cannot be restored" : "each goes through an fd the task holds");
+	if (n < 0)
+		return n;
+	if (verdict < 0) {
+		verdict = 0;
+		for (int i = 0; i < n; i++)
+			verdict |= check_task(pids[i]);
+		vxp_info("vxpu mappings of %d seized tasks checked: %s", n,
+			 verdict ? "some cannot be restored" : "each goes through an fd the task holds");
+	}
 	return verdict ? -EINVAL : 0;
 }
 
-/* the contexts the seized tasks hold fds of, by (gpu id, context id) */
-struct ctx_set {
-	size_t n, cap;
-	struct { uint32_t gpu_id, ctx_id; } *v;
-};
+/* the contexts the seized tasks hold fds of, found once per criu run */
+static struct seized_ctx {
+	uint32_t gpu_id, ctx_id;
+} *ctxs;
+static int nctxs = -1;
 
-static void add_contexts(pid_t pid, void *arg)
+static void find_contexts(void)
 {
-	struct ctx_set *cs = arg;
-	struct task_fds t;
+	const pid_t *pids;
+	int n = seized_tasks(&pids), cap = 0;
 
-	get_task_fds(pid, &t);
-	for (int i = 0; i < t.n; i++) {
-		struct drm_vxpu_device_info di;
-		struct drm_vxpu_context_info ci;
+	nctxs = 0;
+	for (int i = 0; i < n; i++) {
+		struct vxp_task_fd *v;
+		int m = vxp_task_fds(pids[i], &v);
 
-		if (!vxpu_device_info(t.fd[i], &di) && !vxpu_context_info(t.fd[i], &ci)) {
-			if (cs->n == cs->cap) {
-				size_t cap = cs->cap ? 2 * cs->cap : 16;
-				void *v = realloc(cs->v, cap * sizeof(*cs->v));
+		for (int j = 0; j < m; j++) {
+			struct drm_vxpu_device_info di;
+			struct drm_vxpu_context_info ci;
 
-				if (!v)
-					break;	/* then the owner is "missing": the dump fails, logged */
-				cs->v = v;
-				cs->cap = cap;
+			if (vxpu_device_info(v[j].fd, &di) || vxpu_context_info(v[j].fd, &ci))
+				continue;
+			if (nctxs == cap) {
+				void *w = realloc(ctxs, (cap = cap ? 2 * cap : 16) * sizeof(*ctxs));
+
+				if (!w)
+					break;	/* then an owner is "missing": the dump fails, logged */
+				ctxs = w;
 			}
-			cs->v[cs->n].gpu_id = di.gpu_id;
-			cs->v[cs->n++].ctx_id = ci.ctx_id;
+			ctxs[nctxs++] = (struct seized_ctx){ di.gpu_id, ci.ctx_id };
 		}
+		if (m > 0)
+			vxp_task_fds_close(v, m);
 	}
-	for (int i = 0; i < t.n; i++)
-		close(t.fd[i]);
 }
 
 int vxp_ctx_seized(uint32_t gpu_id, uint32_t ctx_id)
 {
-	static struct ctx_set cs;	/* once per criu run, like the mappings */
-	static int collected;
-
-	if (!collected) {
-		for_each_seized(add_contexts, &cs);
-		collected = 1;
-	}
-	for (size_t i = 0; i < cs.n; i++)
-		if (cs.v[i].gpu_id == gpu_id && cs.v[i].ctx_id == ctx_id)
+	if (nctxs < 0)
+		find_contexts();
+	for (int i = 0; i < nctxs; i++)
+		if (ctxs[i].gpu_id == gpu_id && ctxs[i].ctx_id == ctx_id)
 			return 1;
 	return 0;
 }
