@@ -103,4 +103,25 @@ static inline void vxpu_vm_flags_clear(struct vm_area_struct *vma,
 #define VXPU_DRIVER_PRIME_MMAP
 #endif
 
+/*
+ * A GEM handle's dma-buf without an fd (6.10+): an ioctl can then install
+ * its fds once it can no longer fail. Before, only
+ * drm_gem_prime_handle_to_fd(), which installs one at once.
+ */
+#ifdef VXPU_HAVE_DRM_GEM_PRIME_HANDLE_TO_DMABUF
+#define vxpu_prime_fd_late	true
+#define vxpu_prime_handle_to_dmabuf drm_gem_prime_handle_to_dmabuf
+#else
+#define vxpu_prime_fd_late	false
+struct dma_buf;
+struct drm_device;
+struct drm_file;
+static inline struct dma_buf *
+vxpu_prime_handle_to_dmabuf(struct drm_device *dev, struct drm_file *file,
+			    u32 handle, u32 flags)
+{
+	return ERR_PTR(-EOPNOTSUPP);	/* not called: vxpu_prime_fd_late */
+}
+#endif
+
 #endif /* _VXPU_COMPAT_H_ */

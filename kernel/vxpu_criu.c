@@ -34,6 +34,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/bsearch.h>
 #include <linux/capability.h>
+#include <linux/dma-buf.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -615,13 +616,67 @@ static int vxpu_criu_save_events(struct vxpu_ctx *ctx,
 	return 0;
 }
 
-static void vxpu_criu_close_fds(struct drm_vxpu_criu_bo_bucket *bkts, u32 n)
+/*
+ * The dma-buf fds CHECKPOINT and RESTORE hand out. Where the kernel makes
+ * a dma-buf without an fd, each fd is only reserved until the ioctl can
+ * no longer fail, then installed: an error path gives back what it
+ * reserved and never touches the caller's fd table. Older kernels install
+ * each fd as it is made, and an error path closes it by number (as amdkfd
+ * does there), which closes another file if a thread of the caller closed
+ * and reused that number in between.
+ */
+static int vxpu_criu_make_fd(struct drm_file *file, u32 handle, s32 *fd,
+			     struct file **filp)
+{
+	struct drm_device *dev = file->minor->dev;
+	struct dma_buf *dmabuf;
+	int ret;
+
+	*filp = NULL;
+	if (!vxpu_prime_fd_late)
+		return drm_gem_prime_handle_to_fd(dev, file, handle,
+						  O_RDWR | O_CLOEXEC, fd);
+	dmabuf = vxpu_prime_handle_to_dmabuf(dev, file, handle,
+					     O_RDWR | O_CLOEXEC);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	ret = get_unused_fd_flags(O_CLOEXEC);
+	if (ret < 0) {
+		fput(dmabuf->file);	/* dma_buf_put(), outside its namespace */
+		return ret;
+	}
+	*fd = ret;
+	*filp = dmabuf->file;
+	return 0;
+}
+
+/* Success: the reserved fds get their files. */
+static void vxpu_criu_install_fds(struct drm_vxpu_criu_bo_bucket *bkts,
+				  struct file **files, u32 n)
 {
 	u32 i;
 
 	for (i = 0; i < n; i++) {
-		if (bkts[i].dmabuf_fd >= 0)
+		if (files[i])
+			fd_install(bkts[i].dmabuf_fd, files[i]);
+		files[i] = NULL;
+	}
+}
+
+/* Failure: give back the reserved fds, close the installed ones. */
+static void vxpu_criu_drop_fds(struct drm_vxpu_criu_bo_bucket *bkts,
+			       struct file **files, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		if (files[i]) {
+			put_unused_fd(bkts[i].dmabuf_fd);
+			fput(files[i]);
+			files[i] = NULL;
+		} else if (bkts[i].dmabuf_fd >= 0) {
 			close_fd(bkts[i].dmabuf_fd);
+		}
 		bkts[i].dmabuf_fd = -1;
 	}
 }
@@ -634,6 +689,7 @@ static int vxpu_criu_checkpoint(struct drm_file *file, struct vxpu_ctx *ctx,
 	struct vxpu_criu_bo *bos = NULL;
 	struct vxpu_criu_ckpt ck = {};
 	struct vxpu_criu_counts c;
+	struct file **files = NULL;
 	void *blob = NULL;
 	u32 i, n = 0;
 	int ret;
@@ -655,12 +711,13 @@ static int vxpu_criu_checkpoint(struct drm_file *file, struct vxpu_ctx *ctx,
 	bos = kvcalloc(c.bos, sizeof(*bos), GFP_KERNEL);
 	ck.by_bo = kvcalloc(c.bos, sizeof(*ck.by_bo), GFP_KERNEL);
 	bkts = kvcalloc(c.bos, sizeof(*bkts), GFP_KERNEL);
+	files = kvcalloc(c.bos, sizeof(*files), GFP_KERNEL);
 	ck.asids = kvcalloc(c.asids, sizeof(*ck.asids), GFP_KERNEL);
 	ck.maps = kvcalloc(c.maps, sizeof(*ck.maps), GFP_KERNEL);
 	ck.queues = kvcalloc(c.queues, sizeof(*ck.queues), GFP_KERNEL);
 	ck.events = kvcalloc(c.events, sizeof(*ck.events), GFP_KERNEL);
 	blob = kvzalloc(args->priv_data_size, GFP_KERNEL);
-	if (!bos || !ck.by_bo || !bkts || !ck.asids || !ck.maps ||
+	if (!bos || !ck.by_bo || !bkts || !files || !ck.asids || !ck.maps ||
 	    !ck.queues || !ck.events || !blob)
 		goto out;
 
@@ -722,10 +779,8 @@ static int vxpu_criu_checkpoint(struct drm_file *file, struct vxpu_ctx *ctx,
 	for (i = 0; i < n; i++) {
 		if (bkts[i].flags & VXPU_CRIU_BO_IMPORTED)
 			continue;
-		ret = drm_gem_prime_handle_to_fd(&vdev->drm, file,
-						 bkts[i].handle,
-						 O_RDWR | O_CLOEXEC,
-						 &bkts[i].dmabuf_fd);
+		ret = vxpu_criu_make_fd(file, bkts[i].handle,
+					&bkts[i].dmabuf_fd, &files[i]);
 		if (ret) {
 			bkts[i].dmabuf_fd = -1;
 			goto out_close;
@@ -745,11 +800,12 @@ static int vxpu_criu_checkpoint(struct drm_file *file, struct vxpu_ctx *ctx,
 	args->device.vram_size = vdev->vram_size;
 	args->device.engine_count = vdev->engine_count;
 	args->device.pad = 0;
+	vxpu_criu_install_fds(bkts, files, n);
 	ret = 0;
 	goto out;
 
 out_close:
-	vxpu_criu_close_fds(bkts, n);
+	vxpu_criu_drop_fds(bkts, files, n);
 out:
 	if (bos)
 		vxpu_criu_put_bos(bos, n);
@@ -758,6 +814,7 @@ out:
 	kvfree(ck.queues);
 	kvfree(ck.maps);
 	kvfree(ck.asids);
+	kvfree(files);
 	kvfree(bkts);
 	kvfree(ck.by_bo);
 	kvfree(bos);
@@ -823,6 +880,7 @@ struct vxpu_criu_rst {
 	struct drm_vxpu_criu_bo_bucket *bkts;
 	struct vxpu_criu_bo *rb;	/* sorted by handle */
 	struct vxpu_criu_shared **pub;	/* one per owned BO */
+	struct file **files;		/* dma-bufs of reserved fds */
 	u32 npub;
 	u32 next_handle;		/* handles 1 .. next_handle - 1 made */
 	struct vxpu_img img;
@@ -1035,8 +1093,9 @@ static int vxpu_criu_restore(struct drm_file *file, struct vxpu_ctx *ctx,
 	r.bkts = kvcalloc(n, sizeof(*r.bkts), GFP_KERNEL);
 	r.rb = kvcalloc(n, sizeof(*r.rb), GFP_KERNEL);
 	r.pub = kvcalloc(n, sizeof(*r.pub), GFP_KERNEL);
+	r.files = kvcalloc(n, sizeof(*r.files), GFP_KERNEL);
 	blob = kvmalloc(args->priv_data_size, GFP_KERNEL);
-	if (!r.bkts || !r.rb || !r.pub || !blob)
+	if (!r.bkts || !r.rb || !r.pub || !r.files || !blob)
 		goto out_free;
 	ret = -EFAULT;
 	if (copy_from_user(r.bkts, u64_to_user_ptr(args->bos),
@@ -1100,10 +1159,8 @@ static int vxpu_criu_restore(struct drm_file *file, struct vxpu_ctx *ctx,
 	vxpu_criu_delete_gaps(&r);
 
 	for (i = 0; i < n; i++) {
-		ret = drm_gem_prime_handle_to_fd(&vdev->drm, file,
-						 r.bkts[i].handle,
-						 O_RDWR | O_CLOEXEC,
-						 &r.bkts[i].dmabuf_fd);
+		ret = vxpu_criu_make_fd(file, r.bkts[i].handle,
+					&r.bkts[i].dmabuf_fd, &r.files[i]);
 		if (ret) {
 			r.bkts[i].dmabuf_fd = -1;
 			goto err_fds;
@@ -1118,6 +1175,7 @@ static int vxpu_criu_restore(struct drm_file *file, struct vxpu_ctx *ctx,
 	if (ret)
 		goto err_fds;
 
+	vxpu_criu_install_fds(r.bkts, r.files, n);
 	vxpu_criu_publish(vdev, r.pub, r.npub);
 	r.npub = 0;
 	ctx->restore_pending = true;
@@ -1125,7 +1183,7 @@ static int vxpu_criu_restore(struct drm_file *file, struct vxpu_ctx *ctx,
 	goto out_put;
 
 err_fds:
-	vxpu_criu_close_fds(r.bkts, n);
+	vxpu_criu_drop_fds(r.bkts, r.files, n);
 err_undo:
 	vxpu_criu_free_pub(&r);
 	/* The context was fresh: everything in it is the image's. */
@@ -1145,6 +1203,7 @@ out_put:
 	vxpu_criu_put_bos(r.rb, n);
 out_free:
 	kvfree(blob);
+	kvfree(r.files);
 	kvfree(r.pub);
 	kvfree(r.rb);
 	kvfree(r.bkts);

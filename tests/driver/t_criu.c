@@ -9,8 +9,13 @@
  * final byte checked. Plus every errno of the op table.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/magic.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +23,9 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -189,6 +196,101 @@ static int lowest_free_fd(void)
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	return fd;
+}
+
+/* dma-buf fds in this process's table */
+static int count_dmabuf_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	struct statfs sf;
+	int n = 0;
+
+	ck_assert(d);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && !fstatfs(atoi(e->d_name), &sf) &&
+		    sf.f_type == DMA_BUF_MAGIC)
+			n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * A page whose first write by the kernel waits (a userfaultfd write
+ * protection) until a thread has counted the dma-buf fds in the table;
+ * then the page is unmapped and the write fails. Holding an ioctl's
+ * buckets, it stops the ioctl at its last copy to userspace, after its
+ * dma-buf fds are made.
+ */
+struct wp_stall {
+	uint8_t *page;
+	int uffd;
+	int waited;		/* the kernel's write did wait */
+	int dmabufs;		/* dma-buf fds in the table meanwhile */
+	pthread_t thread;
+};
+
+static void *wp_stall_thread(void *arg)
+{
+	struct wp_stall *w = arg;
+	struct pollfd p = { .fd = w->uffd, .events = POLLIN };
+	struct uffdio_range r = { .start = (uintptr_t)w->page, .len = VT_PAGE };
+	struct uffd_msg m;
+
+	if (poll(&p, 1, 10000) == 1 && read(w->uffd, &m, sizeof(m)) == sizeof(m) &&
+	    m.event == UFFD_EVENT_PAGEFAULT &&
+	    (m.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP)) {
+		w->waited = 1;
+		w->dmabufs = count_dmabuf_fds();
+	}
+	munmap(w->page, VT_PAGE);
+	ioctl(w->uffd, UFFDIO_WAKE, &r);
+	return NULL;
+}
+
+/* @w->page holds a copy of @len bytes of @src, write-protected */
+static void wp_stall_start(struct wp_stall *w, const void *src, size_t len)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_WP };
+	struct uffdio_writeprotect wp = { .mode = UFFDIO_WRITEPROTECT_MODE_WP };
+
+	ck_assert_uint_le(len, VT_PAGE);
+	memset(w, 0, sizeof(*w));
+	w->page = mmap(NULL, VT_PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert(w->page != MAP_FAILED);
+	memcpy(w->page, src, len);
+	w->uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	ck_assert_msg(w->uffd >= 0, "userfaultfd: %m");
+	ck_assert_msg(!ioctl(w->uffd, UFFDIO_API, &api), "UFFDIO_API: %m");
+	reg.range.start = wp.range.start = (uintptr_t)w->page;
+	reg.range.len = wp.range.len = VT_PAGE;
+	ck_assert_msg(!ioctl(w->uffd, UFFDIO_REGISTER, &reg), "UFFDIO_REGISTER: %m");
+	ck_assert_msg(!ioctl(w->uffd, UFFDIO_WRITEPROTECT, &wp), "UFFDIO_WRITEPROTECT: %m");
+	ck_assert_int_eq(pthread_create(&w->thread, NULL, wp_stall_thread, w), 0);
+}
+
+static void wp_stall_end(struct wp_stall *w)
+{
+	ck_assert_int_eq(pthread_join(w->thread, NULL), 0);
+	close(w->uffd);
+	ck_assert_msg(w->waited, "the ioctl's write to the buckets did not wait");
+}
+
+/*
+ * Whether the driver must install its dma-buf fds last: it does on kernels
+ * with drm_gem_prime_handle_to_dmabuf() (6.10+); on older ones it may
+ * install them as it makes them.
+ */
+static int fds_installed_last(void)
+{
+	struct utsname u;
+	unsigned int major = 0, minor = 0;
+
+	ck_assert(!uname(&u));
+	ck_assert_int_eq(sscanf(u.release, "%u.%u", &major, &minor), 2);
+	return major > 6 || (major == 6 && minor >= 10);
 }
 
 static void drop_caps(const int *caps, int n)
@@ -1194,6 +1296,65 @@ START_TEST(criu_eperm_and_kill)
 }
 END_TEST
 
+/*
+ * CHECKPOINT and RESTORE failing at their last copy to userspace (the
+ * buckets' page unmapped under them): no dma-buf fd is left, nothing is
+ * restored, and the context takes the image afterwards. Where the kernel
+ * allows it, no fd is even visible before the ioctl succeeds: an error
+ * path that closes fds by number could close one that another thread had
+ * closed and reused meanwhile.
+ */
+START_TEST(criu_fds_installed_last)
+{
+	int fd = dt_open(0), fd2, low, base, late = fds_installed_last();
+	struct drm_vxpu_criu k, r;
+	struct wp_stall w;
+	struct cr_img im;
+
+	dt_bo(fd, VT_PAGE, VXPU_BO_GTT, NULL);
+	dt_bo(fd, 2 * VT_PAGE, VXPU_BO_VRAM, NULL);
+	cr_checkpoint(fd, &im);
+	ck_assert_uint_eq(im.info.num_bos, 2);
+	low = lowest_free_fd();
+	base = count_dmabuf_fds();
+
+	k = im.ck;
+	wp_stall_start(&w, im.bk, 2 * sizeof(*im.bk));
+	k.bos = (uintptr_t)w.page;
+	VT_ERR(vxpu_criu_checkpoint(fd, &k), EFAULT);
+	wp_stall_end(&w);
+	printf("criu_fds_installed_last: CHECKPOINT: %d dma-buf fds visible before it failed\n",
+	       w.dmabufs - base);
+	if (late)
+		ck_assert_int_eq(w.dmabufs, base);
+	ck_assert_int_eq(count_dmabuf_fds(), base);
+	ck_assert_int_eq(lowest_free_fd(), low);
+	close(fd);
+	close(im.pause_fd);		/* the context goes, its id is free */
+	im.pause_fd = -1;
+
+	fd2 = dt_open(0);
+	low = lowest_free_fd();
+	r = cr_args(fd2, &im, 1);
+	wp_stall_start(&w, (void *)(uintptr_t)r.bos, 2 * sizeof(*im.bk));
+	free((void *)(uintptr_t)r.bos);
+	r.bos = (uintptr_t)w.page;
+	VT_ERR(vxpu_criu_restore(fd2, &r), EFAULT);
+	wp_stall_end(&w);
+	printf("criu_fds_installed_last: RESTORE: %d dma-buf fds visible before it failed\n",
+	       w.dmabufs - base);
+	if (late)
+		ck_assert_int_eq(w.dmabufs, base);
+	ck_assert_int_eq(count_dmabuf_fds(), base);
+	ck_assert_int_eq(lowest_free_fd(), low);
+	ck_assert_uint_eq(dt_ctxinfo(fd2).bo_count, 0);
+	VT_OK(cr_restore(fd2, &im, 1));
+	ck_assert_uint_eq(dt_ctxinfo(fd2).bo_count, 2);
+	close(fd2);
+	cr_free(&im);
+}
+END_TEST
+
 /* the struct size rules of DRM_VXPU_CRIU, and its presence in caps */
 START_TEST(criu_abi)
 {
@@ -1227,6 +1388,7 @@ TCase *ct_tcase_criu(void)
 	tcase_add_test(tc, criu_ebusy_eagain);
 	tcase_add_test(tc, criu_pause_fd);
 	tcase_add_test(tc, criu_eperm_and_kill);
+	tcase_add_test(tc, criu_fds_installed_last);
 	tcase_add_test(tc, criu_abi);
 	return tc;
 }

@@ -713,7 +713,10 @@ struct drm_vxpu_criu_bo_bucket {
 	 * (O_RDWR | O_CLOEXEC) to read or write its contents through mmap;
 	 * the caller closes it. CHECKPOINT returns -1 for an imported BO,
 	 * whose contents the owner's checkpoint carries; RESTORE returns one
-	 * for every bucket.
+	 * for every bucket. An op that fails leaves none open. From Linux
+	 * 6.10 they enter the caller's fd table only once the op has
+	 * succeeded; before, as they are made, and a failure closes them
+	 * again by number.
 	 */
 	__s32 dmabuf_fd;
 	/** @pad: must be 0 */
@@ -756,7 +759,8 @@ struct drm_vxpu_criu_bo_bucket {
  *    -EOPNOTSUPP if a BO that is mapped in an ASID or holds a queue's
  *    ring has no GEM handle left in this file (the image names BOs by
  *    handle). -EFAULT if @bos or @priv_data cannot be written: no
- *    dma-buf fd of the call stays open (@bos may hold closed numbers).
+ *    dma-buf fd of the call stays open (@bos may hold numbers that are
+ *    not, or no longer, this call's).
  * 3. UNPAUSE drops the pause of the oldest live @pause_fd (the fd then
  *    does nothing when closed). -EINVAL without one.
  * 4. RESTORE, in a fresh context (no BO, ASID, queue or event: -EBUSY),
