@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <xf86drm.h>
 
 #include "dt.h"
 
@@ -238,6 +239,28 @@ END_TEST
  * Is @opt "=y" in the running kernel's config (/boot/config-RELEASE, which
  * the guest sees from the host)? Fails the test if the file is unreadable.
  */
+/* vgem's primary node (tests/run-guest-suite loads vgem), or -1 */
+static int open_vgem(void)
+{
+	for (int i = 0; i < 64; i++) {
+		char path[32];
+		drmVersionPtr v;
+		int fd, vgem;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		vgem = v && !strcmp(v->name, "vgem");
+		drmFreeVersion(v);
+		if (vgem)
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
 static int kernel_config_y(const char *opt)
 {
 	struct utsname u;
@@ -283,6 +306,21 @@ START_TEST(prime_errors)
 		ck_assert_uint_eq(x, ho);
 		close(dfd);
 		close(other);
+	}
+
+	/* a dma-buf of another DRM driver (vgem): -EOPNOTSUPP */
+	{
+		struct drm_mode_create_dumb cd = { .width = 64, .height = 64, .bpp = 32 };
+		int vg = open_vgem(), dfd = -1;
+
+		ck_assert_msg(vg >= 0, "no vgem node in /dev/dri (modprobe vgem)");
+		ck_assert_msg(!drmIoctl(vg, DRM_IOCTL_MODE_CREATE_DUMB, &cd),
+			      "vgem CREATE_DUMB: %m");
+		ck_assert_msg(!drmPrimeHandleToFD(vg, cd.handle, DRM_CLOEXEC | DRM_RDWR, &dfd),
+			      "vgem PRIME_HANDLE_TO_FD: %m");
+		VT_ERR(vxpu_bo_import(fd, dfd, &x), EOPNOTSUPP);
+		close(dfd);
+		close(vg);
 	}
 
 	/*
