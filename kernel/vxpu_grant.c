@@ -1135,6 +1135,8 @@ int vxpu_ioctl_fault_read(struct drm_device *drm, void *data,
 			INIT_LIST_HEAD(&recs);
 		}
 		spin_unlock(&ctx->fault_lock);
+		/* drm_ioctl() copies @args out even on error: report it once. */
+		args->lost = 0;
 		vxpu_fault_recs_drop(&recs);
 	}
 	args->count = copied;

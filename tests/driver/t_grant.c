@@ -643,19 +643,31 @@ START_TEST(records_efault)
 }
 END_TEST
 
-/* more records than a backend keeps: the rest are counted as lost */
+/*
+ * more records than a backend keeps: the rest are counted as lost, once
+ * (a read that fails with -EFAULT reports none: the next one does)
+ */
 START_TEST(records_lost)
 {
 	struct gt_pair p;
 	static struct drm_vxpu_grant_fault rec[VXPU_FAULT_QUEUE_MAX + 8];
+	struct drm_vxpu_fault_read fr = { .count = 8 };
 	uint64_t id, lost = 0, total_lost = 0;
 	unsigned int extra = 5, n = 0;
 	uint8_t *cpu, b;
+	void *none;
 	int got;
 
 	cpu = gt_revoked_page(&p, &id);
 	for (unsigned int i = 0; i < VXPU_FAULT_QUEUE_MAX + extra; i++)
 		ck_assert_int_eq(gt_probe_read(cpu + (i % 64), &b), 1);
+	none = mmap(NULL, VT_PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(none, MAP_FAILED);
+	fr.records = (uintptr_t)none;
+	VT_ERR(vxpu_ioctl(p.be, DRM_IOCTL_VXPU_FAULT_READ, &fr), EFAULT);
+	ck_assert_uint_eq(fr.count, 0);
+	ck_assert_uint_eq(fr.lost, 0);
+	munmap(none, VT_PAGE);
 	while ((got = vxpu_fault_read(p.be, rec + n, VXPU_FAULT_READ_MAX, &lost)) > 0) {
 		n += got;
 		total_lost += lost;
