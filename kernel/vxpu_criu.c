@@ -763,6 +763,11 @@ static int vxpu_criu_checkpoint(struct drm_file *file, struct vxpu_ctx *ctx,
 		struct vxpu_ctx *owner = bo->owner;
 		bool imported = false;
 
+		/* Gained since the check above: the image cannot hold it. */
+		if (vxpu_bo_is_foreign(&bo->base)) {
+			ret = -EBUSY;
+			goto out;
+		}
 		if (owner && owner != ctx) {
 			spin_lock(&owner->lock);
 			imported = !owner->closed;
@@ -792,6 +797,14 @@ static int vxpu_criu_checkpoint(struct drm_file *file, struct vxpu_ctx *ctx,
 	    copy_to_user(u64_to_user_ptr(args->priv_data), blob,
 			 args->priv_data_size)) {
 		ret = -EFAULT;
+		goto out_close;
+	}
+	/*
+	 * Another holder of the file may have added a grant or a foreign BO
+	 * since the first check; the image cannot hold either.
+	 */
+	if (vxpu_grant_ctx_busy(ctx)) {
+		ret = -EBUSY;
 		goto out_close;
 	}
 

@@ -217,14 +217,19 @@ static int count_dmabuf_fds(void)
 
 /*
  * A page whose first write by the kernel waits (a userfaultfd write
- * protection) until a thread has counted the dma-buf fds in the table;
- * then the page is unmapped and the write fails. Holding an ioctl's
- * buckets, it stops the ioctl at its last copy to userspace, after its
+ * protection) until a thread has counted the dma-buf fds in the table and
+ * run @during; then the page is unmapped and the write fails, or (@fail
+ * 0) the protection goes and the write goes through. Holding an ioctl's
+ * buckets, it stops the ioctl at its copy of them to userspace, after its
  * dma-buf fds are made.
  */
 struct wp_stall {
 	uint8_t *page;
 	int uffd;
+	int fail;
+	int (*during)(void *arg);
+	void *arg;
+	int during_ret;
 	int waited;		/* the kernel's write did wait */
 	int dmabufs;		/* dma-buf fds in the table meanwhile */
 	pthread_t thread;
@@ -235,6 +240,7 @@ static void *wp_stall_thread(void *arg)
 	struct wp_stall *w = arg;
 	struct pollfd p = { .fd = w->uffd, .events = POLLIN };
 	struct uffdio_range r = { .start = (uintptr_t)w->page, .len = VT_PAGE };
+	struct uffdio_writeprotect wp = { .range = r };
 	struct uffd_msg m;
 
 	if (poll(&p, 1, 10000) == 1 && read(w->uffd, &m, sizeof(m)) == sizeof(m) &&
@@ -242,14 +248,25 @@ static void *wp_stall_thread(void *arg)
 	    (m.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP)) {
 		w->waited = 1;
 		w->dmabufs = count_dmabuf_fds();
+		if (w->during)
+			w->during_ret = w->during(w->arg);
+	}
+	if (!w->fail) {
+		ioctl(w->uffd, UFFDIO_WRITEPROTECT, &wp);	/* and wakes */
+		return NULL;
 	}
 	munmap(w->page, VT_PAGE);
 	ioctl(w->uffd, UFFDIO_WAKE, &r);
 	return NULL;
 }
 
-/* @w->page holds a copy of @len bytes of @src, write-protected */
-static void wp_stall_start(struct wp_stall *w, const void *src, size_t len)
+/*
+ * @w->page holds a copy of @len bytes of @src, write-protected; @during
+ * (if not NULL) runs while the kernel's write waits, and @fail says
+ * whether the write then fails
+ */
+static void wp_stall_start(struct wp_stall *w, const void *src, size_t len,
+			   int fail, int (*during)(void *), void *arg)
 {
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_WP };
@@ -257,6 +274,9 @@ static void wp_stall_start(struct wp_stall *w, const void *src, size_t len)
 
 	ck_assert_uint_le(len, VT_PAGE);
 	memset(w, 0, sizeof(*w));
+	w->fail = fail;
+	w->during = during;
+	w->arg = arg;
 	w->page = mmap(NULL, VT_PAGE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert(w->page != MAP_FAILED);
@@ -276,6 +296,8 @@ static void wp_stall_end(struct wp_stall *w)
 	ck_assert_int_eq(pthread_join(w->thread, NULL), 0);
 	close(w->uffd);
 	ck_assert_msg(w->waited, "the ioctl's write to the buckets did not wait");
+	if (!w->fail)
+		munmap(w->page, VT_PAGE);
 }
 
 /*
@@ -1319,7 +1341,7 @@ START_TEST(criu_fds_installed_last)
 	base = count_dmabuf_fds();
 
 	k = im.ck;
-	wp_stall_start(&w, im.bk, 2 * sizeof(*im.bk));
+	wp_stall_start(&w, im.bk, 2 * sizeof(*im.bk), 1, NULL, NULL);
 	k.bos = (uintptr_t)w.page;
 	VT_ERR(vxpu_criu_checkpoint(fd, &k), EFAULT);
 	wp_stall_end(&w);
@@ -1336,7 +1358,7 @@ START_TEST(criu_fds_installed_last)
 	fd2 = dt_open(0);
 	low = lowest_free_fd();
 	r = cr_args(fd2, &im, 1);
-	wp_stall_start(&w, (void *)(uintptr_t)r.bos, 2 * sizeof(*im.bk));
+	wp_stall_start(&w, (void *)(uintptr_t)r.bos, 2 * sizeof(*im.bk), 1, NULL, NULL);
 	free((void *)(uintptr_t)r.bos);
 	r.bos = (uintptr_t)w.page;
 	VT_ERR(vxpu_criu_restore(fd2, &r), EFAULT);
@@ -1351,6 +1373,54 @@ START_TEST(criu_fds_installed_last)
 	VT_OK(cr_restore(fd2, &im, 1));
 	ck_assert_uint_eq(dt_ctxinfo(fd2).bo_count, 2);
 	close(fd2);
+	cr_free(&im);
+}
+END_TEST
+
+struct grant_args {
+	int fd;
+	uint32_t handle, to_ctx;
+	uint64_t id;
+};
+
+static int grant_now(void *arg)
+{
+	struct grant_args *g = arg;
+
+	return vxpu_grant_create(g->fd, g->handle, 0, VT_PAGE, g->to_ctx, VXPU_GRANT_READ,
+				 &g->id);
+}
+
+/*
+ * A grant made by another thread while CHECKPOINT copies out its buckets:
+ * the image cannot hold it, so CHECKPOINT fails with -EBUSY at its end and
+ * leaves no dma-buf fd.
+ */
+START_TEST(criu_grant_during_checkpoint)
+{
+	int fd = dt_open(0), fe = dt_open(0), low, base;
+	struct grant_args g = { .fd = fd, .to_ctx = dt_ctxinfo(fe).ctx_id };
+	struct drm_vxpu_criu k;
+	struct wp_stall w;
+	struct cr_img im;
+
+	g.handle = dt_bo(fd, VT_PAGE, VXPU_BO_GTT, NULL);
+	cr_checkpoint(fd, &im);
+	low = lowest_free_fd();
+	base = count_dmabuf_fds();
+	k = im.ck;
+	wp_stall_start(&w, im.bk, sizeof(*im.bk), 0, grant_now, &g);
+	k.bos = (uintptr_t)w.page;
+	VT_ERR(vxpu_criu_checkpoint(fd, &k), EBUSY);
+	wp_stall_end(&w);
+	ck_assert_msg(!w.during_ret, "GRANT_CREATE during CHECKPOINT: %s", strerror(-w.during_ret));
+	ck_assert_int_eq(count_dmabuf_fds(), base);
+	ck_assert_int_eq(lowest_free_fd(), low);
+	VT_OK(vxpu_grant_revoke(fd, g.id));
+	/* without the grant the same call succeeds */
+	VT_OK(cr_checkpoint_scratch(fd, &im.info));
+	close(fe);
+	close(fd);
 	cr_free(&im);
 }
 END_TEST
@@ -1389,6 +1459,7 @@ TCase *ct_tcase_criu(void)
 	tcase_add_test(tc, criu_pause_fd);
 	tcase_add_test(tc, criu_eperm_and_kill);
 	tcase_add_test(tc, criu_fds_installed_last);
+	tcase_add_test(tc, criu_grant_during_checkpoint);
 	tcase_add_test(tc, criu_abi);
 	return tc;
 }

@@ -753,7 +753,8 @@ struct drm_vxpu_criu_bo_bucket {
  *    PROCESS_INFO returned them, fills @device, @num_bos buckets at @bos
  *    and @priv_data_size bytes of private data at @priv_data. -EBUSY if
  *    the context is not paused by PROCESS_INFO, or has grants or foreign
- *    BOs (also ones it gained after PROCESS_INFO); -EINVAL if @num_bos is
+ *    BOs (also ones it gained after PROCESS_INFO, up to the end of the
+ *    call: no dma-buf fd stays open then); -EINVAL if @num_bos is
  *    over VXPU_CRIU_BO_MAX or @priv_data_size over VXPU_CRIU_PRIV_MAX;
  *    -EAGAIN if a count changed since (call PROCESS_INFO again).
  *    -EOPNOTSUPP if a BO that is mapped in an ASID or holds a queue's
@@ -782,6 +783,10 @@ struct drm_vxpu_criu_bo_bucket {
  * image holds: over VXPU_CRIU_BO_MAX handles, a handle above
  * VXPU_CRIU_HANDLE_MAX, or more ASIDs, mappings, queues or events than
  * the private data format allows.
+ *
+ * As with every DRM ioctl, this struct is copied back to userspace after
+ * the op: when that last copy fails (-EFAULT), the op has already taken
+ * effect (its fds are open, its pause or restore done).
  */
 struct drm_vxpu_criu {
 	/** @op: in, VXPU_CRIU_* */
@@ -1090,7 +1095,8 @@ struct drm_vxpu_grant_fault {
  *
  * Errors: -EINVAL (flags, @count 0 or over VXPU_FAULT_READ_MAX),
  * -EFAULT (a record could not be copied to @records: it and the ones
- * after it stay queued for the next read).
+ * after it stay queued for the next read, and @lost is 0: the count
+ * waits for the next read too).
  */
 struct drm_vxpu_fault_read {
 	/** @records: in, user pointer to @count struct drm_vxpu_grant_fault */
