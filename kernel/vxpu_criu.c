@@ -624,22 +624,45 @@ static int vxpu_criu_save_events(struct vxpu_ctx *ctx,
  * each fd as it is made, and an error path closes it by number (as amdkfd
  * does there), which closes another file if a thread of the caller closed
  * and reused that number in between.
+ *
+ * The export goes by handle: when @obj is given, -EAGAIN if @handle no
+ * longer names it (another holder of the file closed it, or reused it).
  */
-static int vxpu_criu_make_fd(struct drm_file *file, u32 handle, s32 *fd,
+static int vxpu_criu_make_fd(struct drm_file *file, u32 handle,
+			     struct drm_gem_object *obj, s32 *fd,
 			     struct file **filp)
 {
 	struct drm_device *dev = file->minor->dev;
+	struct drm_gem_object *now;
 	struct dma_buf *dmabuf;
 	int ret;
 
 	*filp = NULL;
-	if (!vxpu_prime_fd_late)
-		return drm_gem_prime_handle_to_fd(dev, file, handle,
-						  O_RDWR | O_CLOEXEC, fd);
+	if (!vxpu_prime_fd_late) {
+		ret = drm_gem_prime_handle_to_fd(dev, file, handle,
+						 O_RDWR | O_CLOEXEC, fd);
+		if (ret == -ENOENT && obj)
+			return -EAGAIN;
+		if (ret || !obj)
+			return ret;
+		now = drm_gem_object_lookup(file, handle);
+		if (now)
+			drm_gem_object_put(now);
+		if (now == obj)
+			return 0;
+		close_fd(*fd);
+		return -EAGAIN;
+	}
 	dmabuf = vxpu_prime_handle_to_dmabuf(dev, file, handle,
 					     O_RDWR | O_CLOEXEC);
+	if (dmabuf == ERR_PTR(-ENOENT) && obj)
+		return -EAGAIN;
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
+	if (obj && dmabuf->priv != obj) {
+		fput(dmabuf->file);
+		return -EAGAIN;
+	}
 	ret = get_unused_fd_flags(O_CLOEXEC);
 	if (ret < 0) {
 		fput(dmabuf->file);	/* dma_buf_put(), outside its namespace */
@@ -785,7 +808,8 @@ static int vxpu_criu_checkpoint(struct drm_file *file, struct vxpu_ctx *ctx,
 		if (bkts[i].flags & VXPU_CRIU_BO_IMPORTED)
 			continue;
 		ret = vxpu_criu_make_fd(file, bkts[i].handle,
-					&bkts[i].dmabuf_fd, &files[i]);
+					&bos[i].bo->base, &bkts[i].dmabuf_fd,
+					&files[i]);
 		if (ret) {
 			bkts[i].dmabuf_fd = -1;
 			goto out_close;
@@ -1172,7 +1196,8 @@ static int vxpu_criu_restore(struct drm_file *file, struct vxpu_ctx *ctx,
 	vxpu_criu_delete_gaps(&r);
 
 	for (i = 0; i < n; i++) {
-		ret = vxpu_criu_make_fd(file, r.bkts[i].handle,
+		/* NULL: this call made the handles, in a fresh context */
+		ret = vxpu_criu_make_fd(file, r.bkts[i].handle, NULL,
 					&r.bkts[i].dmabuf_fd, &r.files[i]);
 		if (ret) {
 			r.bkts[i].dmabuf_fd = -1;

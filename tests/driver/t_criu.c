@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -1425,6 +1426,98 @@ START_TEST(criu_grant_during_checkpoint)
 }
 END_TEST
 
+struct reuse_args {
+	int fd;
+	uint32_t handle;
+	atomic_int stop;
+	unsigned long rounds;
+	int err;
+};
+
+/*
+ * Close the one BO and make another, of the other size, at the same
+ * handle; pause a varying while between rounds so that some CHECKPOINTs
+ * see no change at all.
+ */
+static void *reuse_handle(void *arg)
+{
+	struct reuse_args *a = arg;
+
+	while (!atomic_load(&a->stop) && !a->err) {
+		a->err = vxpu_bo_destroy(a->fd, a->handle);
+		if (!a->err)
+			a->err = vxpu_bo_create(a->fd, (1 + a->rounds % 2) * VT_PAGE,
+						VXPU_BO_GTT, &a->handle, NULL);
+		a->rounds++;
+		usleep((unsigned int)(a->rounds * 37 % 400));
+	}
+	return NULL;
+}
+
+/*
+ * A thread closes a handle and makes a new BO at it, again and again,
+ * while CHECKPOINT runs: a bucket and its dma-buf must always describe
+ * the same BO (the export goes by handle: -EAGAIN when the handle moved
+ * on). The context's events, saved between the collection of the handles
+ * and the exports, widen that window. A race: it may pass by luck on a
+ * broken driver, never fail on a correct one.
+ */
+START_TEST(criu_handle_reused_during_checkpoint)
+{
+	struct reuse_args a = { .fd = dt_open(0) };
+	unsigned long ok = 0, again = 0;
+	struct drm_vxpu_criu info, k;
+	struct drm_vxpu_criu_bo_bucket bk[2];
+	pthread_t t;
+	uint32_t ev;
+	time_t end;
+	void *priv;
+	int r;
+
+	a.handle = dt_bo(a.fd, VT_PAGE, VXPU_BO_GTT, NULL);
+	for (unsigned int i = 0; i < 1024; i++)
+		VT_OK(vxpu_event_create(a.fd, 0, &ev));
+	VT_OK(vxpu_criu_process_info(a.fd, &info));
+	ck_assert_uint_eq(info.num_bos, 1);
+	priv = malloc(info.priv_data_size);
+	ck_assert(priv);
+	ck_assert_int_eq(pthread_create(&t, NULL, reuse_handle, &a), 0);
+	end = time(NULL) + 3;
+	while (time(NULL) < end) {
+		memset(&k, 0, sizeof(k));
+		k.num_bos = 1;
+		k.num_objects = info.num_objects;
+		k.priv_data_size = info.priv_data_size;
+		k.bos = (uintptr_t)bk;
+		k.priv_data = (uintptr_t)priv;
+		k.op = VXPU_CRIU_CHECKPOINT;
+		r = ioctl(a.fd, DRM_IOCTL_VXPU_CRIU, &k) ? -errno : 0;
+		if (r == -EAGAIN) {
+			again++;
+			continue;
+		}
+		ck_assert_msg(!r, "CHECKPOINT: %s", strerror(-r));
+		ck_assert_int_ge(bk[0].dmabuf_fd, 0);
+		ck_assert_msg(lseek(bk[0].dmabuf_fd, 0, SEEK_END) == (off_t)bk[0].size,
+			      "bucket of handle %u: %llu bytes, its dma-buf %lld (after %lu ok)",
+			      bk[0].handle, (unsigned long long)bk[0].size,
+			      (long long)lseek(bk[0].dmabuf_fd, 0, SEEK_END), ok);
+		close(bk[0].dmabuf_fd);
+		ok++;
+	}
+	atomic_store(&a.stop, 1);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_msg(!a.err, "close/create thread: %s", strerror(-a.err));
+	printf("criu_handle_reused_during_checkpoint: %lu checkpoints, %lu -EAGAIN, "
+	       "%lu handle reuses\n", ok, again, a.rounds);
+	ck_assert_uint_gt(ok, 0);
+	ck_assert_uint_gt(a.rounds, 0);
+	free(priv);
+	close(info.pause_fd);
+	close(a.fd);
+}
+END_TEST
+
 /* the struct size rules of DRM_VXPU_CRIU, and its presence in caps */
 START_TEST(criu_abi)
 {
@@ -1460,6 +1553,7 @@ TCase *ct_tcase_criu(void)
 	tcase_add_test(tc, criu_eperm_and_kill);
 	tcase_add_test(tc, criu_fds_installed_last);
 	tcase_add_test(tc, criu_grant_during_checkpoint);
+	tcase_add_test(tc, criu_handle_reused_during_checkpoint);
 	tcase_add_test(tc, criu_abi);
 	return tc;
 }

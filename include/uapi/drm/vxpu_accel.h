@@ -756,7 +756,9 @@ struct drm_vxpu_criu_bo_bucket {
  *    BOs (also ones it gained after PROCESS_INFO, up to the end of the
  *    call: no dma-buf fd stays open then); -EINVAL if @num_bos is
  *    over VXPU_CRIU_BO_MAX or @priv_data_size over VXPU_CRIU_PRIV_MAX;
- *    -EAGAIN if a count changed since (call PROCESS_INFO again).
+ *    -EAGAIN if a count changed since, or another holder of the file
+ *    closed a handle and reused it during the call (call PROCESS_INFO
+ *    again).
  *    -EOPNOTSUPP if a BO that is mapped in an ASID or holds a queue's
  *    ring has no GEM handle left in this file (the image names BOs by
  *    handle). -EFAULT if @bos or @priv_data cannot be written: no
