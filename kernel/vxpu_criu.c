@@ -920,6 +920,7 @@ struct vxpu_criu_rst {
 	struct file **files;		/* dma-bufs of reserved fds */
 	u32 npub;
 	u32 next_handle;		/* handles 1 .. next_handle - 1 made */
+	bool gaps_deleted;		/* ... and the gaps' deleted again */
 	struct vxpu_img img;
 };
 
@@ -988,6 +989,25 @@ static void vxpu_criu_delete_gaps(struct vxpu_criu_rst *r)
 		prev = r->rb[i].handle;
 	}
 	WRITE_ONCE(r->ctx->criu_gap_close, false);
+	r->gaps_deleted = true;
+}
+
+/*
+ * Undo: delete the handles this call made. Once the gaps are deleted,
+ * only the restored ones: another holder of the file may have a handle
+ * at a former gap's number by now.
+ */
+static void vxpu_criu_delete_handles(struct vxpu_criu_rst *r)
+{
+	u32 i, h;
+
+	if (r->gaps_deleted) {
+		for (i = 0; i < r->args->num_bos; i++)
+			drm_gem_handle_delete(r->file, r->rb[i].handle);
+		return;
+	}
+	for (h = 1; h < r->next_handle; h++)
+		drm_gem_handle_delete(r->file, h);
 }
 
 static int vxpu_criu_restore_objects(struct vxpu_criu_rst *r)
@@ -1112,7 +1132,7 @@ static int vxpu_criu_restore(struct drm_file *file, struct vxpu_ctx *ctx,
 		.args = args,
 		.next_handle = 1,
 	};
-	u32 n = args->num_bos, i, h;
+	u32 n = args->num_bos, i;
 	u32 old_asid_next, old_queue_next, old_event_next;
 	const char *why = NULL;
 	void *blob = NULL;
@@ -1228,8 +1248,7 @@ err_undo:
 	vxpu_queue_destroy_all(ctx);
 	vxpu_event_destroy_all(ctx);
 	vxpu_asid_destroy_all(ctx);
-	for (h = 1; h < r.next_handle; h++)
-		drm_gem_handle_delete(file, h);
+	vxpu_criu_delete_handles(&r);
 	vxpu_criu_set_cursors(ctx, old_asid_next, old_queue_next,
 			      old_event_next);
 	vxpu_ctx_resume(ctx);

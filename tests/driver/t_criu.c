@@ -1426,6 +1426,61 @@ START_TEST(criu_grant_during_checkpoint)
 }
 END_TEST
 
+struct bo_args {
+	int fd;
+	uint32_t handle;
+};
+
+static int bo_now(void *arg)
+{
+	struct bo_args *b = arg;
+
+	return vxpu_bo_create(b->fd, VT_PAGE, VXPU_BO_GTT, &b->handle, NULL);
+}
+
+/*
+ * A RESTORE that fails after it deleted its spare handles (the handle
+ * gaps) undoes only its own handles: a BO that another thread made
+ * meanwhile, at a former gap's number, stays.
+ */
+START_TEST(criu_restore_undo_spares_others)
+{
+	int fd = dt_open(0), fd2;
+	struct drm_vxpu_bo_info bi;
+	struct drm_vxpu_criu r;
+	struct bo_args b;
+	struct wp_stall w;
+	struct cr_img im;
+	uint32_t gap;
+
+	dt_bo(fd, VT_PAGE, VXPU_BO_GTT, NULL);
+	gap = dt_bo(fd, VT_PAGE, VXPU_BO_GTT, NULL);
+	dt_bo(fd, 2 * VT_PAGE, VXPU_BO_GTT, NULL);
+	VT_OK(vxpu_bo_destroy(fd, gap));
+	cr_checkpoint(fd, &im);
+	ck_assert_uint_eq(im.info.num_bos, 2);
+	close(fd);
+	close(im.pause_fd);		/* the context goes, its id is free */
+	im.pause_fd = -1;
+
+	fd2 = dt_open(0);
+	b.fd = fd2;
+	r = cr_args(fd2, &im, 1);
+	wp_stall_start(&w, (void *)(uintptr_t)r.bos, 2 * sizeof(*im.bk), 1, bo_now, &b);
+	free((void *)(uintptr_t)r.bos);
+	r.bos = (uintptr_t)w.page;
+	VT_ERR(vxpu_criu_restore(fd2, &r), EFAULT);
+	wp_stall_end(&w);
+	ck_assert_msg(!w.during_ret, "BO_CREATE during RESTORE: %s", strerror(-w.during_ret));
+	ck_assert_uint_eq(b.handle, gap);
+	VT_OK(vxpu_bo_info(fd2, b.handle, &bi));
+	ck_assert_uint_eq(bi.size, VT_PAGE);
+	ck_assert_uint_eq(dt_ctxinfo(fd2).bo_count, 1);
+	close(fd2);
+	cr_free(&im);
+}
+END_TEST
+
 struct reuse_args {
 	int fd;
 	uint32_t handle;
@@ -1554,6 +1609,7 @@ TCase *ct_tcase_criu(void)
 	tcase_add_test(tc, criu_fds_installed_last);
 	tcase_add_test(tc, criu_grant_during_checkpoint);
 	tcase_add_test(tc, criu_handle_reused_during_checkpoint);
+	tcase_add_test(tc, criu_restore_undo_spares_others);
 	tcase_add_test(tc, criu_abi);
 	return tc;
 }
