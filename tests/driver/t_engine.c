@@ -852,6 +852,7 @@ START_TEST(event_destroy_wakes)
 {
 	struct et_ctx c;
 	struct drm_vxpu_event_wait_entry e = { 0 };
+	uint64_t v;
 	uint32_t ev;
 	pid_t pid;
 	int64_t t0;
@@ -883,7 +884,12 @@ START_TEST(event_destroy_wakes)
 		vxpu_pkt_signal(&p, ev, 5);
 		_exit(vxpu_submit_wait(&c.q, &p, 1, ET_WAIT_NS) ? 1 : 0);
 	}
-	VT_OK(wait_raw(c.fd, &e, 1, 0, mono_ns() + 60000000000LL, 0, NULL));
+	t0 = mono_ns();
+	VT_OK(wait_raw(c.fd, &e, 1, 0, t0 + 60000000000LL, 0, NULL));
+	/* it blocked until the packet ran (the child waits 300 ms first) */
+	ck_assert_int_ge(mono_ns() - t0, 250000000LL);
+	VT_OK(vxpu_event_read(c.fd, ev, &v));
+	ck_assert_uint_eq(v, 5);
 	dt_wait_ok(pid, "signal");
 	/* the child's pushes are not in our struct; resync */
 	c.q.wptr = c.q.doorbell = c.q.done = et_info(&c.q).wptr;
