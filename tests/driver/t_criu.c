@@ -1580,8 +1580,10 @@ START_TEST(criu_abi)
 	int fd = dt_open(0);
 
 	ck_assert(dt_devinfo(fd).caps & VXPU_CAP_CRIU);
+	dt_bo(fd, VT_PAGE, VXPU_BO_GTT, NULL);
 	memset(a, 0, sizeof(a));
-	a[0].op = VXPU_CRIU_UNPAUSE;
+	/* a PROCESS_INFO that would succeed at the published size */
+	a[0].op = VXPU_CRIU_PROCESS_INFO;
 	ck_assert_int_eq(ioctl(fd, vt_ioctl_resize(DRM_IOCTL_VXPU_CRIU, sizeof(a[0]) - 8), a), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	((uint8_t *)a)[sizeof(a[0]) + 3] = 1;

@@ -362,29 +362,60 @@ START_TEST(rules_map)
 }
 END_TEST
 
-/* struct size rules: shorter than published -EINVAL, longer with a non-zero tail -E2BIG */
-static void gt_abi(int fd, unsigned long cmd, size_t size)
+/*
+ * struct size rules: shorter than published -EINVAL, longer with a
+ * non-zero tail -E2BIG. @valid is a call that would not fail with
+ * -EINVAL at its full size, so that only the size check can give it.
+ */
+static void gt_abi(int fd, unsigned long cmd, const void *valid, size_t size)
 {
 	uint64_t buf[64] = { 0 };
 
 	ck_assert_uint_le(size + 8, sizeof(buf));
+	memcpy(buf, valid, size);
 	VT_ERR(vxpu_ioctl(fd, vt_ioctl_resize(cmd, size - 8), buf), EINVAL);
+	memcpy(buf, valid, size);
 	((uint8_t *)buf)[size] = 1;
 	VT_ERR(vxpu_ioctl(fd, vt_ioctl_resize(cmd, size + 8), buf), E2BIG);
 }
 
 START_TEST(rules_abi)
 {
-	int fd = dt_open(0);
+	struct gt_pair p;
+	struct drm_vxpu_grant_fault rec;
+	uint64_t id;
+	uint32_t h;
 
-	gt_abi(fd, DRM_IOCTL_VXPU_GRANT_CREATE, sizeof(struct drm_vxpu_grant_create));
-	gt_abi(fd, DRM_IOCTL_VXPU_GRANT_MAP, sizeof(struct drm_vxpu_grant_map));
-	gt_abi(fd, DRM_IOCTL_VXPU_GRANT_UNMAP, sizeof(struct drm_vxpu_grant_unmap));
-	gt_abi(fd, DRM_IOCTL_VXPU_GRANT_REVOKE, sizeof(struct drm_vxpu_grant_revoke));
-	gt_abi(fd, DRM_IOCTL_VXPU_GRANT_INFO, sizeof(struct drm_vxpu_grant_info));
-	gt_abi(fd, DRM_IOCTL_VXPU_FAULT_READ, sizeof(struct drm_vxpu_fault_read));
-	gt_abi(fd, DRM_IOCTL_VXPU_FAULT_REPLY, sizeof(struct drm_vxpu_fault_reply));
-	close(fd);
+	gt_pair(&p);
+	h = dt_bo(p.be, VT_PAGE, VXPU_BO_GTT, NULL);
+	id = gt_grant(&p, h, 0, VT_PAGE, GR);
+	gt_abi(p.be, DRM_IOCTL_VXPU_GRANT_CREATE, &(struct drm_vxpu_grant_create){
+		.handle = h, .access = GR, .size = VT_PAGE,
+		.frontend_ctx_id = dt_ctxinfo(p.fe).ctx_id,
+	}, sizeof(struct drm_vxpu_grant_create));
+	gt_abi(p.fe, DRM_IOCTL_VXPU_GRANT_MAP, &(struct drm_vxpu_grant_map){
+		.grant_id = id, .access = GR,
+	}, sizeof(struct drm_vxpu_grant_map));
+	gt_map(p.fe, id, GR);
+	gt_abi(p.fe, DRM_IOCTL_VXPU_GRANT_UNMAP, &(struct drm_vxpu_grant_unmap){
+		.grant_id = id,
+	}, sizeof(struct drm_vxpu_grant_unmap));
+	gt_abi(p.be, DRM_IOCTL_VXPU_GRANT_INFO, &(struct drm_vxpu_grant_info){
+		.grant_id = id,
+	}, sizeof(struct drm_vxpu_grant_info));
+	gt_abi(p.be, DRM_IOCTL_VXPU_FAULT_READ, &(struct drm_vxpu_fault_read){
+		.records = (uintptr_t)&rec, .count = 1,
+	}, sizeof(struct drm_vxpu_fault_read));
+	/* at its full size: -ENOENT (no such record) */
+	gt_abi(p.be, DRM_IOCTL_VXPU_FAULT_REPLY, &(struct drm_vxpu_fault_reply){
+		.fault_id = 1, .action = VXPU_FAULT_FAIL,
+	}, sizeof(struct drm_vxpu_fault_reply));
+	gt_abi(p.be, DRM_IOCTL_VXPU_GRANT_REVOKE, &(struct drm_vxpu_grant_revoke){
+		.grant_id = id,
+	}, sizeof(struct drm_vxpu_grant_revoke));
+	/* none of them took effect: still mapped (by gt_map), not revoked */
+	ck_assert_uint_eq(gt_info(p.be, id).state, VXPU_GRANT_STATE_MAPPED);
+	gt_close(&p);
 }
 END_TEST
 
@@ -826,6 +857,7 @@ START_TEST(fault_supply)
 	ck_assert_uint_eq(gt_info(d.p.be, d.id).device_faults, 1);
 	/* wrong answers leave it stalled */
 	VT_ERR(vxpu_fault_reply(d.p.be, rec.fault_id, VXPU_FAULT_SUPPLY, small, VT_PAGE), EINVAL);
+	VT_ERR(vxpu_fault_reply(d.p.be, rec.fault_id, VXPU_FAULT_SUPPLY, 0xdead, 0), ENOENT);
 	{
 		/* not the backend's own memory: a BO it imported */
 		int dfd = vxpu_bo_export(d.p.fe, own, DRM_CLOEXEC);
