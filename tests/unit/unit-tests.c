@@ -363,6 +363,48 @@ START_TEST(vt_helpers)
 }
 END_TEST
 
+/* -------------------------------------------------- C/R and grant API */
+
+_Static_assert(sizeof(struct drm_vxpu_criu) == 88, "ABI: drm_vxpu_criu");
+_Static_assert(sizeof(struct drm_vxpu_criu_bo_bucket) == 48, "ABI: drm_vxpu_criu_bo_bucket");
+_Static_assert(sizeof(struct drm_vxpu_criu_device_bucket) == 24, "ABI: criu_device_bucket");
+_Static_assert(sizeof(struct drm_vxpu_grant_create) == 40, "ABI: drm_vxpu_grant_create");
+_Static_assert(sizeof(struct drm_vxpu_grant_map) == 40, "ABI: drm_vxpu_grant_map");
+_Static_assert(sizeof(struct drm_vxpu_grant_fault) == 72, "ABI: drm_vxpu_grant_fault");
+_Static_assert(sizeof(struct drm_vxpu_fault_reply) == 32, "ABI: drm_vxpu_fault_reply");
+
+/* CRIU images hold these structs' values: their layout is frozen too */
+START_TEST(uapi_criu_grant_layout)
+{
+	ck_assert_uint_eq(sizeof(struct drm_vxpu_criu), 88);
+	OFF(drm_vxpu_criu, bos, 8);
+	OFF(drm_vxpu_criu, priv_data_size, 24);
+	OFF(drm_vxpu_criu, restore_cookie, 40);
+	OFF(drm_vxpu_criu, device, 48);
+	OFF(drm_vxpu_criu, pause_fd, 80);
+	ck_assert_uint_eq(sizeof(struct drm_vxpu_criu_bo_bucket), 48);
+	OFF(drm_vxpu_criu_bo_bucket, dmabuf_fd, 40);
+	ck_assert_uint_eq(sizeof(struct drm_vxpu_criu_device_bucket), 24);
+	ck_assert_uint_eq(sizeof(struct drm_vxpu_grant_create), 40);
+	OFF(drm_vxpu_grant_create, grant_id, 32);
+	ck_assert_uint_eq(sizeof(struct drm_vxpu_grant_map), 40);
+	OFF(drm_vxpu_grant_map, grant_id, 0);
+	ck_assert_uint_eq(sizeof(struct drm_vxpu_grant_unmap), 16);
+	ck_assert_uint_eq(sizeof(struct drm_vxpu_grant_revoke), 16);
+	ck_assert_uint_eq(sizeof(struct drm_vxpu_grant_info), 80);
+	ck_assert_uint_eq(sizeof(struct drm_vxpu_grant_fault), 72);
+	ck_assert_uint_eq(sizeof(struct drm_vxpu_fault_read), 24);
+	OFF(drm_vxpu_fault_read, lost, 16);
+	ck_assert_uint_eq(sizeof(struct drm_vxpu_fault_reply), 32);
+	/* number, direction and size of each ioctl */
+	ck_assert_uint_eq(DRM_IOCTL_VXPU_CRIU, 0xc0586454);
+	ck_assert_uint_eq(DRM_IOCTL_VXPU_GRANT_CREATE, 0xc0286455);
+	ck_assert_uint_eq(DRM_IOCTL_VXPU_FAULT_REPLY, 0x4020645b);
+	ck_assert_uint_eq(VXPU_CAP_CRIU, 1u << 6);
+	ck_assert_uint_eq(VXPU_CAP_GRANT, 1u << 7);
+}
+END_TEST
+
 /* ------------------------------------------------------------ engine API */
 
 _Static_assert(sizeof(struct drm_vxpu_packet) == 64, "ABI: drm_vxpu_packet");
@@ -574,6 +616,7 @@ static Suite *unit_suite(void)
 	tcase_add_test(tc, uapi_ioctl_numbers);
 	tcase_add_test(tc, uapi_flag_values);
 	tcase_add_test(tc, uapi_engine_layout);
+	tcase_add_test(tc, uapi_criu_grant_layout);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lib");
