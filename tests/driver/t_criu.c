@@ -1197,6 +1197,21 @@ START_TEST(criu_ebusy_eagain)
 		VT_ERR(vxpu_criu_process_info(fd2, &i), E2BIG);
 		close(fd2);
 	}
+	/* more handles than an image holds (VXPU_CRIU_BO_MAX): -E2BIG */
+	{
+		struct drm_vxpu_criu i;
+		uint32_t h;
+
+		fd2 = dt_open(0);
+		for (int n = 0; n <= VXPU_CRIU_BO_MAX; n++)
+			VT_OK(vxpu_bo_create(fd2, VT_PAGE, VXPU_BO_GTT, &h, NULL));
+		VT_ERR(vxpu_criu_process_info(fd2, &i), E2BIG);
+		VT_OK(vxpu_bo_destroy(fd2, h));			/* exactly the limit: fine */
+		VT_OK(vxpu_criu_process_info(fd2, &i));
+		ck_assert_uint_eq(i.num_bos, VXPU_CRIU_BO_MAX);
+		close(i.pause_fd);
+		close(fd2);
+	}
 	/* RESUME with nothing pending */
 	VT_ERR(vxpu_criu_resume(fd, 0), ENOENT);
 	VT_ERR(vxpu_criu_resume(fd, getpid()), ENOENT);
@@ -1426,6 +1441,35 @@ START_TEST(criu_grant_during_checkpoint)
 }
 END_TEST
 
+/* RESTORE of more VRAM than is free: -ENOSPC, and the context stays fresh */
+START_TEST(criu_restore_enospc)
+{
+	const uint64_t big = 64 << 20;
+	int fd = dt_open(0), fd2, hog;
+	struct cr_img im;
+	uint64_t left;
+
+	dt_bo(fd, big, VXPU_BO_VRAM, NULL);
+	cr_checkpoint(fd, &im);
+	close(fd);
+	close(im.pause_fd);		/* the context goes, its id is free */
+	im.pause_fd = -1;
+
+	hog = dt_open(0);
+	left = dt_devinfo(hog).vram_free;
+	ck_assert_uint_gt(left, big);
+	dt_bo(hog, (left - big / 2) & ~(uint64_t)(VT_PAGE - 1), VXPU_BO_VRAM, NULL);
+	fd2 = dt_open(0);
+	VT_ERR(cr_restore(fd2, &im, 1), ENOSPC);
+	ck_assert_uint_eq(dt_ctxinfo(fd2).bo_count, 0);
+	close(hog);
+	VT_OK(cr_restore(fd2, &im, 1));
+	ck_assert_uint_eq(dt_ctxinfo(fd2).bo_count, 1);
+	close(fd2);
+	cr_free(&im);
+}
+END_TEST
+
 struct bo_args {
 	int fd;
 	uint32_t handle;
@@ -1612,6 +1656,7 @@ TCase *ct_tcase_criu(void)
 	tcase_add_test(tc, criu_grant_during_checkpoint);
 	tcase_add_test(tc, criu_handle_reused_during_checkpoint);
 	tcase_add_test(tc, criu_restore_undo_spares_others);
+	tcase_add_test(tc, criu_restore_enospc);
 	tcase_add_test(tc, criu_abi);
 	return tc;
 }
