@@ -868,6 +868,20 @@ START_TEST(fault_supply)
 		close(dfd);
 		VT_ERR(vxpu_fault_reply(d.p.be, rec.fault_id, VXPU_FAULT_SUPPLY, imp, 0), EPERM);
 	}
+	{
+		/* nor memory granted to it: a foreign BO */
+		int third = dt_open(0);
+		uint32_t h3 = dt_bo(third, n, VXPU_BO_GTT, NULL);
+		struct drm_vxpu_grant_map fm;
+		uint64_t id3;
+
+		VT_OK(vxpu_grant_create(third, h3, 0, n, dt_ctxinfo(d.p.be).ctx_id, GR, &id3));
+		fm = gt_map(d.p.be, id3, GR);
+		VT_ERR(vxpu_fault_reply(d.p.be, rec.fault_id, VXPU_FAULT_SUPPLY, fm.handle, 0),
+		       EPERM);
+		VT_OK(vxpu_bo_destroy(d.p.be, fm.handle));
+		close(third);
+	}
 	VT_ERR(vxpu_fault_reply(d.p.fe, rec.fault_id, VXPU_FAULT_FAIL, 0, 0), ENOENT);
 	ck_assert_uint_eq(et_info(&d.fe.q).state, VXPU_QUEUE_STALLED);
 	/* supply: the queue continues where it stalled */
