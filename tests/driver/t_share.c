@@ -235,10 +235,6 @@ START_TEST(prime_export_import_same_process)
 }
 END_TEST
 
-/*
- * Is @opt "=y" in the running kernel's config (/boot/config-RELEASE, which
- * the guest sees from the host)? Fails the test if the file is unreadable.
- */
 /* vgem's primary node (tests/run-guest-suite loads vgem), or -1 */
 static int open_vgem(void)
 {
@@ -261,6 +257,10 @@ static int open_vgem(void)
 	return -1;
 }
 
+/*
+ * Is @opt "=y" in the running kernel's config (/boot/config-RELEASE, which
+ * the guest sees from the host)? Fails the test if the file is unreadable.
+ */
 static int kernel_config_y(const char *opt)
 {
 	struct utsname u;
