@@ -316,6 +316,33 @@ static int fds_installed_last(void)
 	return major > 6 || (major == 6 && minor >= 10);
 }
 
+/*
+ * After a C/R call that failed at the copy @w held: no dma-buf fd left
+ * (the table as @base and @low found it), and on kernels that install
+ * them last none was visible while it waited either
+ */
+static void fds_after_failure(const char *op, const struct wp_stall *w, int base, int low)
+{
+	printf("criu: %s: %d dma-buf fds visible before it failed\n", op, w->dmabufs - base);
+	if (fds_installed_last())
+		ck_assert_int_eq(w->dmabufs, base);
+	ck_assert_int_eq(count_dmabuf_fds(), base);
+	ck_assert_int_eq(lowest_free_fd(), low);
+}
+
+/* the RESTORE arguments of @im for @fd, its buckets in @w's page, whose copy back fails */
+static struct drm_vxpu_criu cr_args_stalled(int fd, const struct cr_img *im, struct wp_stall *w,
+					    int (*during)(void *), void *arg)
+{
+	struct drm_vxpu_criu r = cr_args(fd, im, 1);
+
+	wp_stall_start(w, (void *)(uintptr_t)r.bos, im->info.num_bos * sizeof(*im->bk), 1,
+		       during, arg);
+	free((void *)(uintptr_t)r.bos);
+	r.bos = (uintptr_t)w->page;
+	return r;
+}
+
 static void drop_caps(const int *caps, int n)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
@@ -1344,7 +1371,7 @@ END_TEST
  */
 START_TEST(criu_fds_installed_last)
 {
-	int fd = dt_open(0), fd2, low, base, late = fds_installed_last();
+	int fd = dt_open(0), fd2, low, base;
 	struct drm_vxpu_criu k, r;
 	struct wp_stall w;
 	struct cr_img im;
@@ -1361,30 +1388,17 @@ START_TEST(criu_fds_installed_last)
 	k.bos = (uintptr_t)w.page;
 	VT_ERR(vxpu_criu_checkpoint(fd, &k), EFAULT);
 	wp_stall_end(&w);
-	printf("criu_fds_installed_last: CHECKPOINT: %d dma-buf fds visible before it failed\n",
-	       w.dmabufs - base);
-	if (late)
-		ck_assert_int_eq(w.dmabufs, base);
-	ck_assert_int_eq(count_dmabuf_fds(), base);
-	ck_assert_int_eq(lowest_free_fd(), low);
+	fds_after_failure("CHECKPOINT", &w, base, low);
 	close(fd);
 	close(im.pause_fd);		/* the context goes, its id is free */
 	im.pause_fd = -1;
 
 	fd2 = dt_open(0);
 	low = lowest_free_fd();
-	r = cr_args(fd2, &im, 1);
-	wp_stall_start(&w, (void *)(uintptr_t)r.bos, 2 * sizeof(*im.bk), 1, NULL, NULL);
-	free((void *)(uintptr_t)r.bos);
-	r.bos = (uintptr_t)w.page;
+	r = cr_args_stalled(fd2, &im, &w, NULL, NULL);
 	VT_ERR(vxpu_criu_restore(fd2, &r), EFAULT);
 	wp_stall_end(&w);
-	printf("criu_fds_installed_last: RESTORE: %d dma-buf fds visible before it failed\n",
-	       w.dmabufs - base);
-	if (late)
-		ck_assert_int_eq(w.dmabufs, base);
-	ck_assert_int_eq(count_dmabuf_fds(), base);
-	ck_assert_int_eq(lowest_free_fd(), low);
+	fds_after_failure("RESTORE", &w, base, low);
 	ck_assert_uint_eq(dt_ctxinfo(fd2).bo_count, 0);
 	VT_OK(cr_restore(fd2, &im, 1));
 	ck_assert_uint_eq(dt_ctxinfo(fd2).bo_count, 2);
@@ -1509,10 +1523,7 @@ START_TEST(criu_restore_undo_spares_others)
 
 	fd2 = dt_open(0);
 	b.fd = fd2;
-	r = cr_args(fd2, &im, 1);
-	wp_stall_start(&w, (void *)(uintptr_t)r.bos, 2 * sizeof(*im.bk), 1, bo_now, &b);
-	free((void *)(uintptr_t)r.bos);
-	r.bos = (uintptr_t)w.page;
+	r = cr_args_stalled(fd2, &im, &w, bo_now, &b);
 	VT_ERR(vxpu_criu_restore(fd2, &r), EFAULT);
 	wp_stall_end(&w);
 	ck_assert_msg(!w.during_ret, "BO_CREATE during RESTORE: %s", strerror(-w.during_ret));
@@ -1590,7 +1601,7 @@ START_TEST(criu_handle_reused_during_checkpoint)
 		k.bos = (uintptr_t)bk;
 		k.priv_data = (uintptr_t)priv;
 		k.op = VXPU_CRIU_CHECKPOINT;
-		r = ioctl(a.fd, DRM_IOCTL_VXPU_CRIU, &k) ? -errno : 0;
+		r = criu_raw(a.fd, &k);
 		if (r == -EAGAIN) {
 			again++;
 			continue;
